@@ -1,0 +1,71 @@
+package dev.netcon.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The real launcher script and shaded jar, as a user runs them. */
+class LauncherIT {
+    static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+
+    record Result(int exit, String out, String err) {
+    }
+
+    static Result netcon(final String... args) throws Exception {
+        final List<String> cmd = new ArrayList<>();
+        cmd.add(ROOT.resolve("netcon").toString());
+        cmd.addAll(List.of(args));
+        final ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
+        pb.environment().put("NETCON_NO_BUILD", "1"); // the jar was just built by this Maven run
+        final File out = File.createTempFile("netcon", ".out");
+        final File err = File.createTempFile("netcon", ".err");
+        pb.redirectOutput(out).redirectError(err);
+        final Process p = pb.start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("netcon %s finished", cmd).isTrue();
+        return new Result(p.exitValue(), java.nio.file.Files.readString(out.toPath(), StandardCharsets.UTF_8),
+            java.nio.file.Files.readString(err.toPath(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldPrintHelpAndVersion() throws Exception {
+        final Result help = netcon("--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).contains("Usage: netcon").contains("decode");
+        final Result version = netcon("--version");
+        assertThat(version.exit()).isZero();
+        assertThat(version.out()).startsWith("netcon 0.");
+    }
+
+    @Test
+    void shouldDecodeEveryVectorPcap() throws Exception {
+        final Path vectors = ROOT.resolve("protocol/src/test/resources/vectors");
+        final String[][] expected = {
+            {"kernel-6.1.192-extended.pcap", "789"},
+            {"kernel-6.12.107-extended-release.pcap", "796"},
+            {"kernel-6.12.107-extended-release-userdata.pcap", "435"},
+        };
+        for (final String[] e : expected) {
+            final Result r = netcon("decode", vectors.resolve(e[0]).toString());
+            assertThat(r.exit()).as(e[0]).isZero();
+            assertThat(r.out().lines().count()).as(e[0]).isEqualTo(Long.parseLong(e[1]));
+            assertThat(r.err()).as(e[0]).isEmpty();
+        }
+        final Result plain = netcon("decode", "--summary", vectors.resolve("kernel-6.1.192-plain.pcap").toString());
+        assertThat(plain.out()).contains("plain datagrams    425").contains("records            0");
+    }
+
+    @Test
+    void shouldRejectAnUnknownFlagWithUsageExitCode() throws Exception {
+        final Result r = netcon("decode", "--no-such-flag");
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).contains("Unknown option: '--no-such-flag'");
+        assertThat(r.err()).doesNotContain("Exception");
+    }
+}
