@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
 
 /**
  * What the container tests share: the Docker assumption, the image (built once
@@ -96,6 +97,21 @@ final class DockerSupport {
         }
         builtImage = tag;
         return tag;
+    }
+
+    /**
+     * Starts {@code container}; when it does not start (or never becomes ready),
+     * fails with everything the container printed, which Testcontainers would
+     * otherwise send only to its (here silent) logger.
+     */
+    static void start(GenericContainer<?> container, String what) {
+        StringBuffer output = new StringBuffer();
+        container.withLogConsumer(frame -> output.append(frame.getUtf8String()));
+        try {
+            container.start();
+        } catch (RuntimeException e) {
+            throw new AssertionError(what + " did not start; its output:\n" + output, e);
+        }
     }
 
     /** Runs a command with stdout and stderr merged, killing it when {@code timeout} passes. */

@@ -73,7 +73,7 @@ class ReceiverImageIT {
                  .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("java"))
                  .withCommand("-version")
                  .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(60)))) {
-            java.start();
+            DockerSupport.start(java, "java -version");
             assertThat(java.getLogs()).contains("version \"17");
         }
     }
@@ -83,7 +83,7 @@ class ReceiverImageIT {
         try (GenericContainer<?> help = new GenericContainer<>(DockerImageName.parse(image))
                  .withCommand("--help")
                  .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(60)))) {
-            help.start();
+            DockerSupport.start(help, "netcon --help");
             assertThat(help.getLogs()).contains("receive", "send", "tail", "stats", "decode", "blast");
         }
     }
@@ -93,8 +93,8 @@ class ReceiverImageIT {
         try (GenericContainer<?> receiver = new GenericContainer<>(DockerImageName.parse(image))
                  .withExposedPorts(HTTP_PORT)
                  .waitingFor(Wait.forHttp("/healthz").forPort(HTTP_PORT).forStatusCode(200)
-                     .withStartupTimeout(Duration.ofSeconds(60)))) {
-            receiver.start();
+                     .withStartupTimeout(Duration.ofSeconds(45)))) {
+            DockerSupport.start(receiver, "the receiver (default command)");
             InetSocketAddress target = new InetSocketAddress(bridgeAddress(receiver), UDP_PORT);
 
             List<String> texts = new ArrayList<>();
