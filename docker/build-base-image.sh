@@ -104,17 +104,41 @@ log "jlink: $modules"
   --strip-debug --no-header-files --no-man-pages --compress=2
 
 # Every shared object the runtime links against, at the path ldd resolves
-# it to (plus the loader). Libraries loaded later with dlopen by the app
-# (Netty's epoll .so) are unpacked by the app and need only libc.
+# it to (plus the loader).
+resolve_libs() {
+  xargs -0 ldd 2>/dev/null \
+    | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }'
+}
 libs="$(find "$root/opt/java" -type f \( -name '*.so' -o -path '*/bin/*' \) -print0 \
-  | xargs -0 ldd 2>/dev/null \
-  | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }' \
-  | grep -v "^$root" | sort -u)"
+  | resolve_libs | grep -v "^$root" | sort -u)"
 # libjvm.so is "not found" by ldd for the libraries beside it: libjli loads it
 # by path at run time, and its own dependencies are resolved above.
 missing="$(find "$root/opt/java" -type f -name '*.so' -print0 | xargs -0 ldd 2>/dev/null \
   | awk '/not found/ && $1 != "libjvm.so" { print $1 }' | sort -u)"
 [ -z "$missing" ] || log "warning: unresolved libraries: $(paste -sd' ' <<<"$missing")"
+
+# Native code that the app unpacks at run time (Netty's epoll and io_uring
+# transports) is built against old glibc and names libdl.so.2 and librt.so.1,
+# which the JDK does not; since glibc 2.34 they are empty stubs, but the
+# loader still needs the files. Add glibc's stubs, and the libraries named by
+# every native library inside the fat jar when there is one.
+libc_dir="$(dirname "$(grep -m1 '/libc\.so\.6$' <<<"$libs")")"
+for stub in libdl.so.2 libpthread.so.0 librt.so.1 libutil.so.1 libanl.so.1 libresolv.so.2; do
+  if [ -e "$libc_dir/$stub" ]; then libs+=$'\n'"$libc_dir/$stub"; fi
+done
+if [ -f "$jar" ] && ! command -v unzip >/dev/null 2>&1; then
+  log "warning: no unzip here; the jar's native libraries are not inspected"
+elif [ -f "$jar" ]; then
+  mkdir -p "$work/native"
+  if unzip -q -o "$jar" 'META-INF/native/*.so' -d "$work/native" 2>/dev/null; then
+    native="$(find "$work/native" -name '*.so' -print0 | resolve_libs | sort -u)"
+    unresolved="$(find "$work/native" -name '*.so' -print0 | xargs -0 ldd 2>/dev/null \
+      | awk '/not found/ { print $1 }' | sort -u)"
+    [ -z "$unresolved" ] || log "warning: the jar's native code needs, and this machine lacks: $(paste -sd' ' <<<"$unresolved")"
+    libs+=$'\n'"$native"
+  fi
+fi
+libs="$(sed '/^$/d' <<<"$libs" | sort -u)"
 for lib in $libs; do
   cp -L --parents "$lib" "$root/"
 done

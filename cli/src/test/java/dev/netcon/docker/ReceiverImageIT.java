@@ -1,6 +1,7 @@
 package dev.netcon.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectImageResponse;
@@ -14,6 +15,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +30,7 @@ import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
 
 /**
  * The netcon image as an operator runs it: built from docker/Dockerfile, started
@@ -75,6 +79,24 @@ class ReceiverImageIT {
                  .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(60)))) {
             DockerSupport.start(java, "java -version");
             assertThat(java.getLogs()).contains("version \"17");
+        }
+    }
+
+    @Test
+    void nettysNativeEpollTransportLoadsInTheImage() throws Exception {
+        Path probe = Paths.get(EpollProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .resolve(EpollProbe.class.getName().replace('.', '/') + ".class");
+        try (GenericContainer<?> java = new GenericContainer<>(DockerImageName.parse(image))
+                 .withCopyToContainer(MountableFile.forHostPath(probe, 0644),
+                     "/tmp/probe/" + EpollProbe.class.getName().replace('.', '/') + ".class")
+                 .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("java"))
+                 .withCommand("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+                     "-cp", "/opt/netcon/netcon.jar:/tmp/probe", EpollProbe.class.getName())
+                 .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(60)))) {
+            DockerSupport.start(java, "the epoll probe");
+            String logs = java.getLogs();
+            assumeFalse(logs.contains("no netty epoll classes"), "the netcon jar has no Netty epoll transport yet");
+            assertThat(logs).contains("epoll: available");
         }
     }
 
