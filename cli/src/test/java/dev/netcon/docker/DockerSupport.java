@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 
@@ -34,6 +36,7 @@ final class DockerSupport {
     static final Duration BUILD_TIMEOUT = Duration.ofMinutes(10);
 
     private static String builtImage;
+    private static final Map<String, String> HELP = new ConcurrentHashMap<>();
 
     private DockerSupport() {
     }
@@ -97,6 +100,27 @@ final class DockerSupport {
         }
         builtImage = tag;
         return tag;
+    }
+
+    /**
+     * Skips the calling test while the image's CLI lacks one of {@code subcommands}
+     * (the CLI grows a subcommand at a time; the test runs once they are all
+     * there). An image whose {@code --help} fails is left to the test that runs
+     * it to report.
+     */
+    static void assumeSubcommands(String image, String... subcommands) throws IOException, InterruptedException {
+        String help = HELP.get(image);
+        if (help == null) {
+            help = run(List.of("docker", "run", "--rm", "--network", "none", image, "--help"), Map.of(),
+                Duration.ofSeconds(60)).output;
+            HELP.put(image, help);
+        }
+        for (String subcommand : subcommands) {
+            boolean listed = Pattern.compile("(?m)^\\s+" + Pattern.quote(subcommand)
+                + "(\\s|,|$)").matcher(help).find();
+            assumeTrue(listed, "`netcon " + subcommand + "` is not in this build yet (per `netcon --help` in "
+                + image + "): test skipped until it lands");
+        }
     }
 
     /**

@@ -33,6 +33,7 @@ class FleetDemoIT {
         assumeTrue(compose.exitCode() == 0, "no docker-compose: fleet demo test skipped "
             + "(docker/setup-engine.sh installs it)");
         String image = DockerSupport.image();
+        DockerSupport.assumeSubcommands(image, "receive", "send", "blast", "stats");
 
         DockerSupport.Result demo = DockerSupport.run(
             List.of("bash", DockerSupport.dockerDir().resolve("fleet-demo.sh").toString(), "--no-build"),
