@@ -63,7 +63,7 @@ class LauncherIT {
 
     @Test
     void shouldRejectAnUnknownFlagWithUsageExitCode() throws Exception {
-        final Result r = netcon("decode", "--no-such-flag");
+        final Result r = netcon("decode", "--no-such-flag", "x.pcap");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).contains("Unknown option: '--no-such-flag'");
         assertThat(r.err()).doesNotContain("Exception");
