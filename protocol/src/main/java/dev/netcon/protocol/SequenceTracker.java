@@ -210,12 +210,12 @@ public final class SequenceTracker {
         }
     }
 
-    /** Gives up the hole at the head of the window (up to, not including, {@code upTo}) and drains after it. */
+    /**
+     * Gives up the hole at the head of the window, whole (up to the first buffered record), or up to
+     * {@code upTo} when nothing is buffered; then drains what follows it.
+     */
     private void giveUpHead(final long nowNs, final RecordListener listener, final long upTo) {
-        long end = upTo;
-        if (buffered > 0 && firstBuffered - end < 0) {
-            end = firstBuffered;
-        }
+        final long end = buffered > 0 ? firstBuffered : upTo;
         if (end - next > 0) {
             if (holding) {
                 releaseHeld(listener);

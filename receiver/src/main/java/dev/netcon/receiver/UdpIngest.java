@@ -1,0 +1,211 @@
+package dev.netcon.receiver;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.ReferenceCountUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * UDP ingest: binds every listen address (with epoll, one SO_REUSEPORT socket per I/O thread and batched
+ * reads via recvmmsg; NIO elsewhere), and hands each datagram to the worker that owns its source. Nothing here
+ * decodes or waits: a full worker queue drops and counts.
+ */
+final class UdpIngest implements Worker.AckSender, AutoCloseable {
+    /** Largest datagram read; netconsole frames are at most 1000 bytes. */
+    private static final int MAX_DATAGRAM = 4096;
+    /** recvmmsg batch: one read buffer holds this many datagrams. */
+    private static final int BATCH = 16;
+
+    private final ReceiverConfig config;
+    private final Worker[] workers;
+    private final ReceiverStats stats;
+    private final EventLoopGroup group;
+    private final boolean epoll;
+    private final List<Channel> channels = new ArrayList<>();
+    private final AtomicLong handlerErrors = new AtomicLong();
+    private String description = "";
+
+    UdpIngest(final ReceiverConfig config, final Worker[] workers, final ReceiverStats stats) {
+        this.config = config;
+        this.workers = workers;
+        this.stats = stats;
+        this.epoll = Epoll.isAvailable();
+        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
+            epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /** Binds every address; throws with a one-line message when one cannot be bound. */
+    void start() throws IOException {
+        final List<InetSocketAddress> listen = config.listen();
+        final StringBuilder desc = new StringBuilder();
+        if (listen.isEmpty()) {
+            try {
+                bind(new InetSocketAddress("::", ReceiverConfig.DEFAULT_PORT), desc);
+            } catch (final IOException e) {
+                if (isAddressInUse(e)) {
+                    throw e;
+                }
+                bind(new InetSocketAddress("0.0.0.0", ReceiverConfig.DEFAULT_PORT), desc); // no IPv6 here
+            }
+        } else {
+            for (final InetSocketAddress a : listen) {
+                bind(a, desc);
+            }
+        }
+        description = desc.toString();
+    }
+
+    /** "udp [::]:6666 (epoll, 2 sockets, SO_RCVBUF 425984 granted of 8388608 asked)". */
+    String description() {
+        return description;
+    }
+
+    /** The first bound address (tests listen on port 0 and read the real port here). */
+    InetSocketAddress localAddress() {
+        return (InetSocketAddress) channels.get(0).localAddress();
+    }
+
+    private void bind(final InetSocketAddress address, final StringBuilder desc) throws IOException {
+        final int sockets = epoll ? config.ioThreads() : 1;
+        final Bootstrap b = new Bootstrap().group(group)
+            .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+            .option(ChannelOption.SO_RCVBUF, config.receiveBufferBytes())
+            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(epoll ? MAX_DATAGRAM * BATCH : MAX_DATAGRAM))
+            .handler(new io.netty.channel.ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(final Channel ch) {
+                    ch.pipeline().addLast(new IngestHandler());
+                }
+            });
+        if (epoll) {
+            b.option(EpollChannelOption.SO_REUSEPORT, sockets > 1);
+            b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM);
+        }
+        InetSocketAddress bound = address;
+        int granted = 0;
+        for (int i = 0; i < sockets; i++) {
+            final Channel ch;
+            try {
+                ch = b.bind(bound).sync().channel();
+            } catch (final Exception e) {
+                final String what = HostPort.format(address);
+                if (isAddressInUse(e)) {
+                    throw new BindException("cannot listen on udp " + what + ": address already in use (another receiver? choose one with --listen)");
+                }
+                throw new IOException("cannot listen on udp " + what + ": " + e.getMessage(), e);
+            }
+            channels.add(ch);
+            bound = (InetSocketAddress) ch.localAddress(); // port 0: the others join the port the first got
+            granted = ch.config().getOption(ChannelOption.SO_RCVBUF);
+        }
+        if (desc.length() > 0) {
+            desc.append(", ");
+        }
+        desc.append("udp ").append(HostPort.format(bound)).append(" (").append(epoll ? "epoll" : "nio").append(", ")
+            .append(sockets).append(sockets == 1 ? " socket" : " sockets").append(", SO_RCVBUF ").append(granted)
+            .append(" granted of ").append(config.receiveBufferBytes()).append(" asked)");
+    }
+
+    private static boolean isAddressInUse(final Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void send(final InetSocketAddress to, final DirectBuffer buffer, final int length) {
+        final Channel ch = channels.get(0);
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(0, bytes);
+        ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), to), ch.voidPromise());
+    }
+
+    long handlerErrors() {
+        return handlerErrors.get();
+    }
+
+    @Override
+    public void close() {
+        for (final Channel ch : channels) {
+            ch.close().awaitUninterruptibly(2000);
+        }
+        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly(5000);
+    }
+
+    /** One per channel, so its scratch buffers belong to that channel's event-loop thread alone. */
+    private final class IngestHandler extends ChannelInboundHandlerAdapter {
+        private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        private final byte[] heapCopy = new byte[MAX_DATAGRAM];
+
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg) {
+            if (!(msg instanceof DatagramPacket packet)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            try {
+                handle(packet);
+            } finally {
+                packet.release();
+            }
+        }
+
+        private void handle(final DatagramPacket packet) {
+            final InetSocketAddress sender = packet.sender();
+            if (!config.allow().isEmpty() && !allowed(sender)) {
+                stats.notAllowed.incrementAndGet();
+                return;
+            }
+            final ByteBuf content = packet.content();
+            final int length = content.readableBytes();
+            if (content.hasMemoryAddress()) {
+                view.wrap(content.memoryAddress() + content.readerIndex(), length);
+            } else {
+                content.getBytes(content.readerIndex(), heapCopy, 0, length);
+                view.wrap(heapCopy, 0, length);
+            }
+            final int h = sender.getAddress().hashCode() * 0x9E3779B9;
+            workers[Math.floorMod(h, workers.length)].offer(sender, view, 0, length);
+        }
+
+        private boolean allowed(final InetSocketAddress sender) {
+            for (final Cidr c : config.allow()) {
+                if (c.contains(sender.getAddress())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
+            handlerErrors.incrementAndGet(); // counted, never closes the socket
+        }
+    }
+}
