@@ -212,7 +212,7 @@ public final class FrameDecoder {
         if (startsWithTwoNumbers(b, offset, end)) {
             return offset;
         }
-        final int limit = Math.min(end, offset + Wire.MAX_RELEASE_LENGTH + 1);
+        final int limit = Math.min(end, offset + 2 * Wire.MAX_RELEASE_LENGTH); // longer ones are rejected, not taken as plain
         for (int i = offset; i < limit; i++) {
             final byte c = b.getByte(i);
             if (c == ',') {
