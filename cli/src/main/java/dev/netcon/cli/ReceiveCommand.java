@@ -189,7 +189,7 @@ public final class ReceiveCommand implements Callable<Integer> {
         try {
             receiver = new Receiver(cfg);
         } catch (final UncheckedIOException e) {
-            throw new CommandException(ExitCodes.PERMISSION, e.getCause().getMessage() + " (choose another with --data-dir)");
+            throw new CommandException(ExitCodes.PERMISSION, e.getMessage() + " (choose another with --data-dir)");
         }
         try {
             receiver.start();

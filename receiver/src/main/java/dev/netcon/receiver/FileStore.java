@@ -56,7 +56,8 @@ public final class FileStore implements RecordSink {
             throw new UncheckedIOException("cannot create data directory " + dataDir + ": " + e.getMessage(), e);
         }
         if (!Files.isWritable(dataDir)) {
-            throw new UncheckedIOException(new IOException("data directory " + dataDir + " is not writable"));
+            final String message = "data directory " + dataDir + " is not writable";
+            throw new UncheckedIOException(message, new IOException(message));
         }
         flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             final Thread t = new Thread(r, "netcon-flusher");
