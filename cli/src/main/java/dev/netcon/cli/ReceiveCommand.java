@@ -27,11 +27,11 @@ import java.util.concurrent.TimeUnit;
 
 /** {@code netcon receive}: the receiver service. Every flag can also be a key of the {@code --config} file. */
 @Command(name = "receive", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
-    description = {"Receive netconsole frames over UDP from many hosts, order them per source, account for every loss,",
-        "and store them under DATA-DIR/<host>/netcon.log. Stops cleanly on SIGTERM or Ctrl-C.",
+    description = {"Receive netconsole frames over UDP from many hosts, order them per source, account for every loss, "
+        + "and store them under DATA-DIR/<host>/netcon.log. Stops cleanly on SIGTERM or Ctrl-C. Docs: docs/receiver.md.",
         "", "Example: netcon receive --listen 0.0.0.0:6666 --data-dir /var/lib/netcon --http 127.0.0.1:9666"})
 public final class ReceiveCommand implements Callable<Integer> {
-    @Option(names = "--listen", paramLabel = "HOST:PORT", split = ",",
+    @Option(names = "--listen", paramLabel = "HOST:PORT", split = ",", showDefaultValue = CommandLine.Help.Visibility.NEVER,
         description = "UDP address to receive on (repeatable). Default: [::]:6666 (IPv4 and IPv6), or 0.0.0.0:6666 where IPv6 is off.")
     List<String> listen = new ArrayList<>();
 
@@ -48,7 +48,7 @@ public final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--reliable", description = "Answer each source with ncrx acknowledgements (netconsd's reliability protocol).")
     boolean reliable;
 
-    @Option(names = "--allow", paramLabel = "CIDR", split = ",", description = "Accept only sources in these address blocks (repeatable). Default: all.")
+    @Option(names = "--allow", paramLabel = "CIDR", split = ",", showDefaultValue = CommandLine.Help.Visibility.NEVER, description = "Accept only sources in these address blocks (repeatable). Default: all.")
     List<String> allow = new ArrayList<>();
 
     @Option(names = "--max-sources", defaultValue = "100000", description = "Sources tracked at once; beyond it the least recently seen is evicted.")
