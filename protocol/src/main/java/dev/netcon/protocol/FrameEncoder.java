@@ -167,6 +167,28 @@ public final class FrameEncoder {
         return overflow ? NO_ROOM : position - start;
     }
 
+    /** Bytes {@link #text(CharSequence)} writes for {@code s}: its UTF-8 form, escaped. Allocation-free. */
+    public static int escapedLength(final CharSequence s) {
+        int n = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            final char c = s.charAt(i);
+            if (c < 0x80) {
+                n += Escaping.needsEscape(c) ? 4 : 1;
+            } else if (c < 0x800) {
+                n += 8;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 16;
+                i++;
+            } else {
+                n += 12;
+            }
+        }
+        return n;
+    }
+
+    /** Upper bound of a header's length without release: prefix, seq and timestamp at their widest, flag, ';'. */
+    public static final int MAX_HEADER_FIELDS_LENGTH = 4 + 1 + 20 + 1 + 20 + 1 + 1 + ",ncemg=1".length() + 1;
+
     public boolean isTruncated() {
         return truncated;
     }

@@ -1,0 +1,182 @@
+package dev.netcon.sender;
+
+import dev.netcon.protocol.FrameDecoder;
+import dev.netcon.protocol.FrameEncoder;
+import dev.netcon.protocol.Fragmenter;
+import dev.netcon.protocol.Wire;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.List;
+
+/**
+ * The sender's one thread: drains the ring, cuts records over 1000 bytes into kernel-style fragments, sends
+ * each datagram with a non-blocking socket to every target, and after drops sends an in-band report. A send
+ * that would block or fails drops the record and counts it; nothing here waits for the network.
+ */
+final class SenderAgent implements Agent, MessageHandler {
+    private static final int BATCH = 256;
+
+    private final NetconSender sender;
+    private final List<InetSocketAddress> targets;
+    private final DatagramChannel channel;
+    private final Fragmenter fragmenter = new Fragmenter();
+    private final FrameEncoder reportEncoder = new FrameEncoder();
+    private final FrameDecoder decoder = new FrameDecoder();
+    private final ByteBuffer datagram = ByteBuffer.allocateDirect(Wire.MAX_PAYLOAD);
+    private final UnsafeBuffer datagramView = new UnsafeBuffer(datagram);
+    private final long[] range = new long[3];
+    private final int facility;
+    final NetconSender.DropLog wouldBlock = new NetconSender.DropLog();
+    final NetconSender.DropLog sendFailed = new NetconSender.DropLog();
+
+    // Written by this thread only, read by stats().
+    volatile long sentRecords;
+    volatile long sentDatagrams;
+    volatile long sentBytes;
+    volatile long fragmented;
+    volatile long dropReports;
+    private long errors;
+
+    SenderAgent(final NetconSender sender, final NetconSender.Builder config) throws IOException {
+        this.sender = sender;
+        this.targets = List.copyOf(config.targets);
+        this.facility = config.facility;
+        final boolean v6 = targets.stream().anyMatch(t -> t.getAddress() instanceof java.net.Inet6Address);
+        this.channel = DatagramChannel.open(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+        channel.bind(new InetSocketAddress(config.sourcePort));
+        channel.configureBlocking(false);
+    }
+
+    @Override
+    public int doWork() {
+        int work = sender.ring().read(this, BATCH);
+        work += sendDropReports();
+        return work;
+    }
+
+    @Override
+    public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length) {
+        final int frameLength = buffer.getInt(index);
+        final int frameOffset = index + NetconSender.LENGTH_FIELD;
+        if (fragmenter.begin(buffer, frameOffset, frameLength) != dev.netcon.protocol.FrameError.NONE) {
+            return; // cannot happen: write() encoded it
+        }
+        final boolean isFragmented = fragmenter.isFragmented();
+        int n;
+        boolean ok = true;
+        while ((n = fragmenter.next(datagramView, 0)) > 0) {
+            ok &= send(datagram, n);
+        }
+        if (ok) {
+            sentRecords++;
+            if (isFragmented) {
+                fragmented++;
+            }
+        } else {
+            decoder.decode(buffer, frameOffset, frameLength);
+            lastFailure.drop(decoder.seq());
+        }
+    }
+
+    private NetconSender.DropLog lastFailure;
+
+    /** Sends one datagram to every target; false (and {@link #lastFailure} set) if any send failed. */
+    private boolean send(final ByteBuffer bytes, final int length) {
+        boolean ok = true;
+        for (int i = 0; i < targets.size(); i++) {
+            bytes.clear().limit(length);
+            try {
+                if (channel.send(bytes, targets.get(i)) == 0) {
+                    lastFailure = wouldBlock;
+                    ok = false;
+                } else {
+                    sentDatagrams++;
+                    sentBytes += length;
+                }
+            } catch (final IOException e) {
+                lastFailure = sendFailed;
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    boolean hasPendingReport() {
+        return sender.ringFullDrops.hasUnreported() || wouldBlock.hasUnreported() || sendFailed.hasUnreported();
+    }
+
+    /**
+     * One warning record per cause with unreported drops. It goes through the ring like any record, so that it
+     * keeps its place in seq order; if the ring is full it is tried again on the next duty cycle.
+     */
+    private int sendDropReports() {
+        int work = 0;
+        work += report(sender.ringFullDrops, DropCause.RING_FULL);
+        work += report(wouldBlock, DropCause.SEND_WOULD_BLOCK);
+        work += report(sendFailed, DropCause.SEND_FAILED);
+        return work;
+    }
+
+    private int report(final NetconSender.DropLog log, final DropCause cause) {
+        if (!log.hasUnreported()) {
+            return 0;
+        }
+        final org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer ring = sender.ring();
+        final int index = ring.tryClaim(NetconSender.MSG_FRAME, NetconSender.LENGTH_FIELD + Wire.MAX_PAYLOAD);
+        if (index <= 0) {
+            return 0;
+        }
+        if (!log.take(range)) {
+            ring.abort(index);
+            return 0;
+        }
+        final long seq = sender.claimSeq();
+        final MutableDirectBuffer slot = ring.buffer();
+        reportEncoder.wrap(slot, index + NetconSender.LENGTH_FIELD, Wire.MAX_PAYLOAD)
+            .header((String) null, Wire.prefix(facility, NetconSender.LEVEL_WARNING), seq, sender.nowUsec(), Wire.FLAG_NONE)
+            .text("netcon: dropped ").text(Long.toString(range[0])).text(" records (seq ")
+            .text(Long.toUnsignedString(range[1])).text("..").text(Long.toUnsignedString(range[2])).text("): ")
+            .text(cause.wireName());
+        if (sender.hostName() != null) {
+            reportEncoder.dict("host", sender.hostName());
+        }
+        final int n = reportEncoder.dict("NETCON_DROPPED", range[0]).dict("NETCON_DROPPED_FIRST", range[1])
+            .dict("NETCON_DROPPED_LAST", range[2]).dict("NETCON_DROP_CAUSE", cause.wireName()).finish();
+        slot.putInt(index, n);
+        ring.commit(index);
+        dropReports++;
+        return 1;
+    }
+
+    void onError(final Throwable t) {
+        if (++errors <= 10) {
+            System.err.println("netcon sender: agent error: " + t);
+        }
+    }
+
+    @Override
+    public void onClose() {
+        sendDropReports();
+        sender.ring().read(this, Integer.MAX_VALUE);
+        try {
+            channel.close();
+        } catch (final IOException ignored) {
+            // closing: nothing more to send
+        }
+    }
+
+    @Override
+    public String roleName() {
+        return "netcon-sender";
+    }
+}
