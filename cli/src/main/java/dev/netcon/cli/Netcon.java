@@ -19,7 +19,7 @@ import java.util.Properties;
     usageHelpAutoWidth = true,
     showDefaultValues = true,
     description = "netconsole-style log transport: send, receive, tail and account for log records over UDP.",
-    subcommands = {ReceiveCommand.class, SendCommand.class, TailCommand.class, StatsCommand.class, DecodeCommand.class,
+    subcommands = {ReceiveCommand.class, SendCommand.class, TailCommand.class, StatsCommand.class, BlastCommand.class, DecodeCommand.class,
         CompletionCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage, 3 bad input, 4 unreachable, 5 permission, 6 config, 7 address in use.",
         "Docs: README.md and docs/ in the source tree."})

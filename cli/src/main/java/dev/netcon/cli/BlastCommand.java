@@ -1,0 +1,287 @@
+package dev.netcon.cli;
+
+import dev.netcon.protocol.FrameEncoder;
+import dev.netcon.protocol.Fragmenter;
+import dev.netcon.protocol.FrameError;
+import dev.netcon.protocol.Wire;
+import org.agrona.concurrent.UnsafeBuffer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code netcon blast}: the load generator. Each simulated host has its own socket (source port), sequence
+ * and {@code host=} name; records can be lost, reordered and duplicated on purpose (seeded), and the summary
+ * says exactly what was done so that a script can compare it with {@code netcon stats --json}.
+ */
+@Command(name = "blast", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+    description = {"Send generated records from simulated hosts, each with its own source port, seq and host= name. "
+        + "--loss/--reorder/--dup impair the stream on purpose (seeded); a host's first and last records are never "
+        + "lost, so every loss is a gap the receiver can see. Prints what each host sent.",
+        "", "Example: netcon blast --target 127.0.0.1:6666 --hosts 100 --records 10000 --size 100 --loss 0.01"})
+public final class BlastCommand implements Callable<Integer> {
+    @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "${env:NETCON_TARGET:-127.0.0.1:6666}", description = "Receiver.")
+    String target;
+
+    @Option(names = "--hosts", defaultValue = "1", description = "Simulated hosts (one socket each).")
+    int hosts;
+
+    @Option(names = "--records", defaultValue = "1000", description = "Records per host.")
+    long records;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100", description = "Text bytes per record.")
+    int size;
+
+    @Option(names = "--rate", paramLabel = "RECORDS/S", defaultValue = "0", description = "Total records per second (0: as fast as possible).")
+    double rate;
+
+    @Option(names = "--loss", paramLabel = "P", defaultValue = "0", description = "Probability that a record is not sent.")
+    double loss;
+
+    @Option(names = "--reorder", paramLabel = "P", defaultValue = "0", description = "Probability that a record is held back and sent after the next one.")
+    double reorder;
+
+    @Option(names = "--dup", paramLabel = "P", defaultValue = "0", description = "Probability that a record is sent twice.")
+    double dup;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the impairments.")
+    long seed;
+
+    @Option(names = "--fragment", description = "Make records longer than one datagram (at least 2500 bytes) so they are fragmented.")
+    boolean fragment;
+
+    @Option(names = "--hostname-prefix", paramLabel = "NAME", description = "Hosts are named NAME (one host) or NAME-<i>; default: this machine's host name.")
+    String prefix;
+
+    @Option(names = "--json", description = "Print the summary as JSON.")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** What one simulated host did. */
+    static final class Host {
+        final String name;
+        final DatagramChannel channel;
+        long seq;
+        long sentRecords;
+        long datagrams;
+        long lost;
+        long duplicated;
+        long reordered;
+        byte[] heldBack;
+        int heldBackLength;
+
+        Host(final String name, final DatagramChannel channel) {
+            this.name = name;
+            this.channel = channel;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (hosts < 1 || records < 1 || size < 0) {
+            throw new CommandException(ExitCodes.USAGE, "--hosts and --records must be >= 1, --size >= 0");
+        }
+        final InetSocketAddress to;
+        try {
+            to = dev.netcon.receiver.HostPort.parse(target, Wire.DEFAULT_RECEIVER_PORT);
+        } catch (final IllegalArgumentException e) {
+            throw new CommandException(ExitCodes.USAGE, "bad --target: " + e.getMessage());
+        }
+        if (to.isUnresolved()) {
+            throw new CommandException(ExitCodes.UNREACHABLE, "cannot resolve " + target);
+        }
+        final String base = prefix != null ? prefix : localName();
+        final List<Host> all = new ArrayList<>();
+        for (int i = 0; i < hosts; i++) {
+            final DatagramChannel ch = DatagramChannel.open();
+            ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 1 << 20);
+            ch.connect(to);
+            all.add(new Host(hosts == 1 ? base : base + "-" + i, ch));
+        }
+        final int textSize = fragment ? Math.max(size, 2500) : size;
+        final StringBuilder text = new StringBuilder(textSize);
+        final Random rnd = new Random(seed);
+        final FrameEncoder encoder = new FrameEncoder();
+        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(textSize * 4 + 1024));
+        final Fragmenter fragmenter = new Fragmenter();
+        final ByteBuffer datagram = ByteBuffer.allocateDirect(Wire.MAX_PAYLOAD);
+        final UnsafeBuffer datagramView = new UnsafeBuffer(datagram);
+        final Progress progress = new Progress(spec.commandLine().getErr(), hosts * records);
+        final long start = System.nanoTime();
+        final double nanosPerRecord = rate > 0 ? 1e9 / rate : 0;
+        long done = 0;
+        for (long r = 1; r <= records; r++) {
+            for (final Host h : all) {
+                h.seq = r;
+                text.setLength(0);
+                text.append(h.name).append(" record ").append(r).append(' ');
+                while (text.length() < textSize) {
+                    text.append((char) ('a' + text.length() % 26));
+                }
+                text.setLength(textSize);
+                final int length = encoder.wrap(frame, 0, frame.capacity())
+                    .header((String) null, Wire.prefix(1, 6), r, (System.nanoTime() - start) / 1000, Wire.FLAG_NONE)
+                    .text(text).dict("host", h.name).finish();
+                final boolean edge = r == 1 || r == records;
+                if (!edge && loss > 0 && rnd.nextDouble() < loss) {
+                    h.lost++;
+                } else {
+                    final int copies = !edge && dup > 0 && rnd.nextDouble() < dup ? 2 : 1;
+                    if (copies == 2) {
+                        h.duplicated++;
+                    }
+                    final boolean holdBack = !edge && h.heldBack == null && reorder > 0 && rnd.nextDouble() < reorder;
+                    for (int c = 0; c < copies; c++) {
+                        if (holdBack && c == 0) {
+                            h.heldBack = new byte[length];
+                            frame.getBytes(0, h.heldBack);
+                            h.heldBackLength = length;
+                            h.reordered++;
+                            continue;
+                        }
+                        sendRecord(h, frame, length, fragmenter, datagram, datagramView);
+                    }
+                    if (!holdBack && h.heldBack != null) {
+                        sendRecord(h, new UnsafeBuffer(h.heldBack), h.heldBackLength, fragmenter, datagram, datagramView);
+                        h.heldBack = null;
+                    }
+                    h.sentRecords++;
+                }
+                done++;
+                if (nanosPerRecord > 0) {
+                    final long due = start + (long) (done * nanosPerRecord);
+                    while (System.nanoTime() < due) {
+                        Thread.onSpinWait();
+                    }
+                }
+                progress.update(done);
+            }
+        }
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        progress.finish();
+        for (final Host h : all) {
+            h.channel.close();
+        }
+        printSummary(all, seconds);
+        return ExitCodes.OK;
+    }
+
+    private void sendRecord(final Host h, final UnsafeBuffer frame, final int length, final Fragmenter fragmenter,
+                            final ByteBuffer datagram, final UnsafeBuffer view) throws IOException {
+        if (fragmenter.begin(frame, 0, length) != FrameError.NONE) {
+            throw new IllegalStateException("blast encoded a frame it cannot split");
+        }
+        int n;
+        while ((n = fragmenter.next(view, 0)) > 0) {
+            datagram.clear().limit(n);
+            try {
+                h.channel.write(datagram);
+            } catch (final java.net.PortUnreachableException e) {
+                // nothing listens there (yet): UDP goes on, as a kernel's netconsole would
+            }
+            h.datagrams++;
+        }
+    }
+
+    private void printSummary(final List<Host> all, final double seconds) {
+        final PrintWriter out = spec.commandLine().getOut();
+        long records = 0;
+        long datagrams = 0;
+        long lost = 0;
+        long dups = 0;
+        long reordered = 0;
+        for (final Host h : all) {
+            records += h.sentRecords;
+            datagrams += h.datagrams;
+            lost += h.lost;
+            dups += h.duplicated;
+            reordered += h.reordered;
+        }
+        if (json) {
+            final StringBuilder sb = new StringBuilder("{\"target\":");
+            Json.string(sb, target).append(",\"seconds\":").append(String.format("%.3f", seconds))
+                .append(",\"datagramsPerSecond\":").append(Math.round(datagrams / seconds))
+                .append(",\"totals\":{\"records\":").append(this.records * all.size()).append(",\"sent\":").append(records)
+                .append(",\"datagrams\":").append(datagrams).append(",\"lost\":").append(lost).append(",\"duplicated\":").append(dups)
+                .append(",\"reordered\":").append(reordered).append("},\"hosts\":[");
+            for (int i = 0; i < all.size(); i++) {
+                final Host h = all.get(i);
+                if (i > 0) {
+                    sb.append(',');
+                }
+                sb.append("{\"host\":");
+                Json.string(sb, h.name).append(",\"records\":").append(this.records).append(",\"sent\":").append(h.sentRecords)
+                    .append(",\"datagrams\":").append(h.datagrams).append(",\"lost\":").append(h.lost)
+                    .append(",\"duplicated\":").append(h.duplicated).append(",\"reordered\":").append(h.reordered).append('}');
+            }
+            out.println(sb.append("]}"));
+        } else {
+            final String format = "%-24s %10s %10s %10s %8s %10s %10s%n";
+            out.printf(format, "HOST", "RECORDS", "SENT", "DATAGRAMS", "LOST", "DUPLICATED", "REORDERED");
+            for (final Host h : all) {
+                out.printf(format, h.name, this.records, h.sentRecords, h.datagrams, h.lost, h.duplicated, h.reordered);
+            }
+            out.printf(format, "TOTAL", this.records * all.size(), records, datagrams, lost, dups, reordered);
+            out.printf("%d datagrams in %.2f s: %.0f datagrams/s%n", datagrams, seconds, datagrams / seconds);
+        }
+        out.flush();
+    }
+
+    private static String localName() {
+        final String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (final IOException e) {
+            return "blast";
+        }
+    }
+
+    /** A progress bar on stderr, only when it is a terminal. */
+    static final class Progress {
+        private final PrintWriter err;
+        private final long total;
+        private final boolean tty = System.console() != null;
+        private int shown = -1;
+
+        Progress(final PrintWriter err, final long total) {
+            this.err = err;
+            this.total = total;
+        }
+
+        void update(final long done) {
+            if (!tty) {
+                return;
+            }
+            final int pct = (int) (done * 100 / total);
+            if (pct != shown) {
+                shown = pct;
+                final int bar = pct / 2;
+                err.print("\r[" + "#".repeat(bar) + " ".repeat(50 - bar) + "] " + pct + "%");
+                err.flush();
+            }
+        }
+
+        void finish() {
+            if (tty) {
+                err.println();
+                err.flush();
+            }
+        }
+    }
+}

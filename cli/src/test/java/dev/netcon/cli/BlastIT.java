@@ -1,0 +1,53 @@
+package dev.netcon.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** blast → receive → stats: the receiver's accounting matches what blast says it did. */
+class BlastIT {
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldBeAccountedExactlyByTheReceiver(@TempDir final Path dir) throws Exception {
+        final ReceiverProcessIT.Running rx = ReceiverProcessIT.start(dir, "--gap-timeout", "300");
+        try {
+            final LauncherIT.Result blast = LauncherIT.netcon("blast", "--target", "127.0.0.1:" + rx.udpPort(), "--hosts", "5",
+                "--records", "2000", "--loss", "0.03", "--dup", "0.01", "--reorder", "0.02", "--rate", "20000", "--seed", "7",
+                "--hostname-prefix", "blast", "--json");
+            assertThat(blast.exit()).isZero();
+            assertThat(blast.err()).doesNotContain("["); // no progress bar when stderr is not a terminal
+            final Map<String, Object> sent = MiniJson.object(blast.out());
+            final List<Map<String, Object>> hosts = (List<Map<String, Object>>) sent.get("hosts");
+            final long total = ((Number) ((Map<String, Object>) sent.get("totals")).get("records")).longValue();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            Map<String, Object> stats;
+            do {
+                Thread.sleep(100);
+                stats = MiniJson.object(LauncherIT.netcon("stats", "--http", "127.0.0.1:" + rx.httpPort(), "--json").out());
+                final Map<String, Object> t = (Map<String, Object>) stats.get("totals");
+                if (((Number) t.get("delivered")).longValue() + ((Number) t.get("missing")).longValue() == total) {
+                    break;
+                }
+            } while (System.nanoTime() < deadline);
+            final Map<String, Object> t = (Map<String, Object>) stats.get("totals");
+            assertThat(((Number) t.get("socketOverflows")).longValue()).as("socket overflows: the test's own loss").isZero();
+            for (final Map<String, Object> h : hosts) {
+                final Map<String, Object> s = ((List<Map<String, Object>>) stats.get("sources")).stream()
+                    .filter(x -> x.get("host").equals(h.get("host"))).findFirst().orElseThrow();
+                assertThat(s.get("missing")).as("%s missing", h.get("host")).isEqualTo(h.get("lost"));
+                assertThat(((Number) s.get("delivered")).longValue()).isEqualTo(((Number) h.get("sent")).longValue());
+                assertThat(s.get("duplicates")).isEqualTo(h.get("duplicated"));
+                assertThat(s.get("lostInTransit")).isEqualTo(h.get("lost"));
+            }
+        } finally {
+            rx.process().destroy();
+            rx.process().waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+}
