@@ -70,7 +70,7 @@ cp "$here/Dockerfile" "$stage/Dockerfile"
 cp "$jar" "$stage/cli/target/netcon.jar"
 
 revision="$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-version="$(sed -n 's:.*<revision>\(.*\)</revision>.*:\1:p' "$repo/pom.xml" | head -n 1)"
+version="$(sed -n 's:^  <version>\(.*\)</version>.*:\1:p' "$repo/pom.xml" | head -n 1)"
 old_id="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
 log "docker build -t $tag (base $base, jar $(du -h "$jar" | cut -f1))"
 if ! docker build -q -t "$tag" \

@@ -54,6 +54,7 @@ class ReliableModeTest {
                 }
                 ReceiverHarness.send(socket, rx.udp(), frames[seq]);
             }
+            // Every resend is counted, whether an ack named it or it pushes the tail: each lost seq needs one.
             // Answer acks: resend every missing seq named (each resend lost with 10% too) until all is acked.
             socket.setSoTimeout(200);
             final byte[] ackBytes = new byte[1000];
@@ -66,6 +67,7 @@ class ReliableModeTest {
                 try {
                     socket.receive(p);
                 } catch (final SocketTimeoutException e) {
+                    retransmitted++;
                     ReceiverHarness.send(socket, rx.udp(), frames[(int) Math.min(RECORDS, acked + 1)]); // nudge: get an ack
                     continue;
                 }
@@ -78,6 +80,7 @@ class ReliableModeTest {
                     }
                 }
                 if (ack.missingCount() == 0 && acked < RECORDS) {
+                    retransmitted++; // the tail was lost: the receiver cannot name seqs it never heard of
                     ReceiverHarness.send(socket, rx.udp(), frames[(int) acked + 1]);
                 }
             }
