@@ -49,6 +49,14 @@ public final class NetconSender implements AutoCloseable {
     public static final int LEVEL_INFO = 6;
     public static final int LEVEL_DEBUG = 7;
 
+    /** The kernel's own limit for one extended record (CONSOLE_EXT_LOG_MAX). */
+    public static final int DEFAULT_MAX_RECORD_BYTES = 8192;
+    /**
+     * What the logging adapters default to: an escaped stack trace (each newline and tab costs 4 bytes) easily
+     * passes 8 KiB, and netcon's receiver reassembles records up to 64 KiB.
+     */
+    public static final int LOGGING_MAX_RECORD_BYTES = 32 * 1024;
+
     static final int MSG_FRAME = 1;
     /** Slot layout: the frame's length, then the frame. */
     static final int LENGTH_FIELD = 4;
@@ -296,7 +304,7 @@ public final class NetconSender implements AutoCloseable {
         int sourcePort;
         String hostName = defaultHostName();
         int ringCapacity = 1 << 20;
-        int maxRecordBytes = 8192;
+        int maxRecordBytes = DEFAULT_MAX_RECORD_BYTES;
         int facility = 1;
         String release;
         IdleStrategy idleStrategy = new SleepingMillisIdleStrategy(1);
