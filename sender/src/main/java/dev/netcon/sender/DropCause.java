@@ -7,7 +7,12 @@ public enum DropCause {
     /** The socket would have blocked (its send buffer was full): the "atomic send" failed. */
     SEND_WOULD_BLOCK("send_would_block"),
     /** The send failed (no route, unreachable, message too long...). */
-    SEND_FAILED("send_failed");
+    SEND_FAILED("send_failed"),
+    /**
+     * Reliable mode: the record was sent but left the resend history before the receiver acknowledged it, so it
+     * can no longer be resent if it was lost. The receiver counts as dropped at source only those it is missing.
+     */
+    UNACKED_EVICTED("unacked_evicted");
 
     private final String wireName;
 

@@ -270,8 +270,11 @@ public final class NetconSender implements AutoCloseable {
     }
 
     public SenderStats stats() {
+        final ReliableLink r = agent.reliable;
         return new SenderStats(written.get(), ringFullDrops.count(), agent.wouldBlock.count(), agent.sendFailed.count(),
-            truncated.get(), agent.sentRecords, agent.sentDatagrams, agent.fragmented, agent.sentBytes, agent.dropReports);
+            truncated.get(), agent.sentRecords, agent.sentDatagrams, agent.fragmented, agent.sentBytes, agent.dropReports,
+            agent.unackedEvicted.count(), r == null ? 0 : r.retransmitted, r == null ? 0 : r.emergencyResends,
+            r == null ? -1 : r.ackedSeq);
     }
 
     /** Drains what was written (bounded by the builder's close timeout), then stops the agent and closes the socket. */
@@ -312,6 +315,9 @@ public final class NetconSender implements AutoCloseable {
         long firstSeq = 1;
         boolean startAgent = true;
         boolean shutdownHook;
+        boolean reliable;
+        int reliableHistory = 1024;
+        Duration reliableEmergencyAfter = Duration.ofSeconds(10);
 
         /** A receiver, {@code host:port} or {@code [v6]:port} (port default 6666); repeatable. */
         public Builder target(final String hostPort) {
@@ -389,6 +395,28 @@ public final class NetconSender implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Reliable mode (default off): keep the last {@link #reliableHistory} records, resend those the receiver's
+         * ncrx answers name as missing, and mark resends {@code ncemg=1} when acknowledgements stop. Needs exactly
+         * one target, and a receiver that answers (netcon receive --reliable); docs/sender.md.
+         */
+        public Builder reliable(final boolean on) {
+            reliable = on;
+            return this;
+        }
+
+        /** Records kept for resending in reliable mode (default 1024; off-heap, records × maxRecordBytes bytes). */
+        public Builder reliableHistory(final int records) {
+            reliableHistory = records;
+            return this;
+        }
+
+        /** Reliable mode: how long without any acknowledgement before emergency resends begin (default 10 s). */
+        public Builder reliableEmergencyAfter(final Duration after) {
+            reliableEmergencyAfter = after;
+            return this;
+        }
+
         public NetconSender build() {
             if (targets.isEmpty()) {
                 targets.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), Wire.DEFAULT_RECEIVER_PORT));
@@ -401,6 +429,12 @@ public final class NetconSender implements AutoCloseable {
             }
             if (facility < 0 || facility > 127) {
                 throw new IllegalArgumentException("facility=" + facility + " must be 0..127");
+            }
+            if (reliable && targets.size() != 1) {
+                throw new IllegalArgumentException("reliable mode needs exactly one target, not " + targets.size());
+            }
+            if (reliable && (reliableHistory < 1 || reliableHistory > 1 << 20)) {
+                throw new IllegalArgumentException("reliableHistory=" + reliableHistory + " must be in 1..1048576");
             }
             final NetconSender sender = new NetconSender(this);
             if (startAgent) {

@@ -22,7 +22,7 @@ import java.util.List;
  * each datagram with a non-blocking socket to every target, and after drops sends an in-band report. A send
  * that would block or fails drops the record and counts it; nothing here waits for the network.
  */
-final class SenderAgent implements Agent, MessageHandler {
+final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSender {
     private static final int BATCH = 256;
 
     private final NetconSender sender;
@@ -37,6 +37,9 @@ final class SenderAgent implements Agent, MessageHandler {
     private final int facility;
     final NetconSender.DropLog wouldBlock = new NetconSender.DropLog();
     final NetconSender.DropLog sendFailed = new NetconSender.DropLog();
+    final NetconSender.DropLog unackedEvicted = new NetconSender.DropLog();
+    /** Null unless the sender is in reliable mode. */
+    final ReliableLink reliable;
 
     // Written by this thread only, read by stats().
     volatile long sentRecords;
@@ -55,12 +58,21 @@ final class SenderAgent implements Agent, MessageHandler {
         channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
         channel.bind(new InetSocketAddress(config.sourcePort));
         channel.configureBlocking(false);
+        this.reliable = config.reliable ? new ReliableLink(config.reliableHistory, config.maxRecordBytes, targets.get(0),
+            config.reliableEmergencyAfter.toNanos(), unackedEvicted) : null;
     }
 
     @Override
     public int doWork() {
         int work = sender.ring().read(this, BATCH);
         work += sendDropReports();
+        if (reliable != null) {
+            try {
+                work += reliable.poll(channel, System.nanoTime(), this);
+            } catch (final IOException e) {
+                onError(e); // a failed read of acks: resends wait for the next one
+            }
+        }
         return work;
     }
 
@@ -68,24 +80,33 @@ final class SenderAgent implements Agent, MessageHandler {
     public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length) {
         final int frameLength = buffer.getInt(index);
         final int frameOffset = index + NetconSender.LENGTH_FIELD;
-        if (fragmenter.begin(buffer, frameOffset, frameLength) != dev.netcon.protocol.FrameError.NONE) {
-            return; // cannot happen: write() encoded it
-        }
-        final boolean isFragmented = fragmenter.isFragmented();
-        int n;
-        boolean ok = true;
-        while ((n = fragmenter.next(datagramView, 0)) > 0) {
-            ok &= send(datagram, n);
-        }
-        if (ok) {
+        if (sendRecord(buffer, frameOffset, frameLength)) {
             sentRecords++;
-            if (isFragmented) {
+            if (frameLength > Wire.MAX_PAYLOAD) {
                 fragmented++;
+            }
+            if (reliable != null) {
+                reliable.onSent(buffer, frameOffset, frameLength, System.nanoTime());
             }
         } else {
             decoder.decode(buffer, frameOffset, frameLength);
             lastFailure.drop(decoder.seq());
         }
+    }
+
+    /** Sends one encoded record, cut into kernel-style fragments if it is longer than one datagram. */
+    @Override
+    public boolean sendRecord(final org.agrona.DirectBuffer frame, final int offset, final int length) {
+        if (fragmenter.begin(frame, offset, length) != dev.netcon.protocol.FrameError.NONE) {
+            lastFailure = sendFailed;
+            return false; // cannot happen: write() encoded it
+        }
+        int n;
+        boolean ok = true;
+        while ((n = fragmenter.next(datagramView, 0)) > 0) {
+            ok &= send(datagram, n);
+        }
+        return ok;
     }
 
     private NetconSender.DropLog lastFailure;
@@ -112,7 +133,8 @@ final class SenderAgent implements Agent, MessageHandler {
     }
 
     boolean hasPendingReport() {
-        return sender.ringFullDrops.hasUnreported() || wouldBlock.hasUnreported() || sendFailed.hasUnreported();
+        return sender.ringFullDrops.hasUnreported() || wouldBlock.hasUnreported() || sendFailed.hasUnreported()
+            || unackedEvicted.hasUnreported();
     }
 
     /**
@@ -124,6 +146,7 @@ final class SenderAgent implements Agent, MessageHandler {
         work += report(sender.ringFullDrops, DropCause.RING_FULL);
         work += report(wouldBlock, DropCause.SEND_WOULD_BLOCK);
         work += report(sendFailed, DropCause.SEND_FAILED);
+        work += report(unackedEvicted, DropCause.UNACKED_EVICTED);
         return work;
     }
 

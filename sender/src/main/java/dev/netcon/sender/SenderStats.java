@@ -13,9 +13,14 @@ package dev.netcon.sender;
  * @param fragmented   records sent in more than one datagram
  * @param sentBytes    datagram bytes sent
  * @param dropReports  in-band drop reports sent
+ * @param unackedEvicted reliable mode: records that left the resend history before they were acknowledged
+ * @param retransmitted  reliable mode: records resent because the receiver named them missing
+ * @param emergencyResends reliable mode: records resent marked {@code ncemg=1} while acknowledgements had stopped
+ * @param ackedSeq       reliable mode: the newest seq the receiver acknowledged, or -1
  */
 public record SenderStats(long written, long droppedRingFull, long droppedWouldBlock, long droppedSendFailed, long truncated,
-                          long sentRecords, long sentDatagrams, long fragmented, long sentBytes, long dropReports) {
+                          long sentRecords, long sentDatagrams, long fragmented, long sentBytes, long dropReports,
+                          long unackedEvicted, long retransmitted, long emergencyResends, long ackedSeq) {
     public long dropped() {
         return droppedRingFull + droppedWouldBlock + droppedSendFailed;
     }
@@ -25,6 +30,9 @@ public record SenderStats(long written, long droppedRingFull, long droppedWouldB
         return "written " + written + ", sent " + sentRecords + " records in " + sentDatagrams + " datagrams (" + sentBytes
             + " bytes, " + fragmented + " fragmented), dropped " + dropped() + " (ring full " + droppedRingFull
             + ", would block " + droppedWouldBlock + ", send failed " + droppedSendFailed + "), truncated " + truncated
-            + ", drop reports " + dropReports;
+            + ", drop reports " + dropReports
+            + (ackedSeq == -1 && retransmitted == 0 && emergencyResends == 0 ? ""
+            : ", acked up to " + ackedSeq + ", retransmitted " + retransmitted + ", emergency resends " + emergencyResends
+            + ", unacked evicted " + unackedEvicted);
     }
 }
