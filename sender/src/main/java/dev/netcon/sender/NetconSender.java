@@ -71,6 +71,7 @@ public final class NetconSender implements AutoCloseable {
     private final int hostDictLength;
     private final SenderAgent agent;
     private AgentRunner runner;
+    private EventLoopAgentRunner loopRunner;
     private volatile boolean closed;
 
     // Counters written by application threads.
@@ -103,8 +104,14 @@ public final class NetconSender implements AutoCloseable {
 
     /** Starts the agent thread (build() does this unless told not to). */
     public NetconSender start() {
-        if (runner == null) {
-            runner = new AgentRunner(config.idleStrategy, t -> agent.onError(t), null, agent);
+        if (runner != null || loopRunner != null) {
+            return this;
+        }
+        if (agent.transport instanceof EpollDatagramTransport epoll) {
+            loopRunner = new EventLoopAgentRunner(agent, epoll.eventLoop(), config.epollIdle.toNanos(), agent::onError);
+            loopRunner.start();
+        } else {
+            runner = new AgentRunner(config.idleStrategy, agent::onError, null, agent);
             final Thread thread = new Thread(runner, agent.roleName());
             thread.setDaemon(true);
             thread.start();
@@ -255,7 +262,7 @@ public final class NetconSender implements AutoCloseable {
     public boolean flush(final Duration timeout) {
         final long deadline = System.nanoTime() + timeout.toNanos();
         while (ring.producerPosition() != ring.consumerPosition() || agent.hasPendingReport()) {
-            if (System.nanoTime() - deadline > 0 || runner == null) {
+            if (System.nanoTime() - deadline > 0 || (runner == null && loopRunner == null)) {
                 return false;
             }
             Thread.onSpinWait();
@@ -287,9 +294,12 @@ public final class NetconSender implements AutoCloseable {
         closed = true;
         if (runner != null) {
             runner.close();
+        } else if (loopRunner != null) {
+            loopRunner.close(config.closeTimeout);
         } else {
             agent.onClose();
         }
+        agent.transport.close();
     }
 
     private static void checkAgronaAccess() {
@@ -299,6 +309,25 @@ public final class NetconSender implements AutoCloseable {
             throw new IllegalStateException("netcon's sender needs the JVM option "
                 + "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED (Agrona's memory access)", e);
         }
+    }
+
+    /** How the agent puts datagrams on the wire. */
+    public enum Transport {
+        /** Epoll where Netty's native transport loads (Linux x86_64), NIO elsewhere. */
+        AUTO,
+        /** Netty's native epoll transport: a duty cycle's datagrams go out in sendmmsg batches. */
+        EPOLL,
+        /** JDK NIO: one sendto per datagram; portable. */
+        NIO
+    }
+
+    DatagramTransport agentTransport() {
+        return agent.transport;
+    }
+
+    /** Which transport this sender uses: "epoll (sendmmsg)" or "nio". */
+    public String transportName() {
+        return agent.transport.name();
     }
 
     /** Settings; defaults are documented in docs/sender.md. */
@@ -316,6 +345,8 @@ public final class NetconSender implements AutoCloseable {
         boolean startAgent = true;
         boolean shutdownHook;
         boolean reliable;
+        Transport transport = Transport.AUTO;
+        Duration epollIdle = Duration.ofMillis(1);
         int reliableHistory = 1024;
         Duration reliableEmergencyAfter = Duration.ofSeconds(10);
 
@@ -366,7 +397,19 @@ public final class NetconSender implements AutoCloseable {
             return this;
         }
 
-        /** How the agent waits when there is nothing to send (default: sleep 1 ms). */
+        /** How datagrams go out (default {@link Transport#AUTO}: batched epoll where available, else NIO). */
+        public Builder transport(final Transport transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        /** With the epoll transport: how long the agent waits before looking again when there was nothing to send (default 1 ms). */
+        public Builder epollIdle(final Duration idle) {
+            this.epollIdle = idle;
+            return this;
+        }
+
+        /** With the NIO transport: how the agent thread waits when there is nothing to send (default: sleep 1 ms). */
         public Builder idleStrategy(final IdleStrategy strategy) {
             idleStrategy = strategy;
             return this;

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -89,7 +88,7 @@ final class ReliableLink {
     }
 
     /** Reads every pending ncrx answer and acts on it, then paces emergency resends; returns work done. */
-    int poll(final DatagramChannel channel, final long nowNs, final RecordSender sender) throws IOException {
+    int poll(final DatagramTransport channel, final long nowNs, final RecordSender sender) throws IOException {
         int work = 0;
         SocketAddress from;
         while ((from = receive(channel)) != null) {
@@ -106,7 +105,7 @@ final class ReliableLink {
         return work + pollEmergency(nowNs, sender);
     }
 
-    private SocketAddress receive(final DatagramChannel channel) throws IOException {
+    private SocketAddress receive(final DatagramTransport channel) throws IOException {
         ackBytes.clear();
         return channel.receive(ackBytes);
     }

@@ -11,10 +11,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.List;
 
 /**
@@ -24,10 +21,11 @@ import java.util.List;
  */
 final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSender {
     private static final int BATCH = 256;
+    private static final int SEND_BUFFER_BYTES = 4 << 20;
 
     private final NetconSender sender;
     private final List<InetSocketAddress> targets;
-    private final DatagramChannel channel;
+    final DatagramTransport transport;
     private final Fragmenter fragmenter = new Fragmenter();
     private final FrameEncoder reportEncoder = new FrameEncoder();
     private final FrameDecoder decoder = new FrameDecoder();
@@ -54,10 +52,10 @@ final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSen
         this.targets = List.copyOf(config.targets);
         this.facility = config.facility;
         final boolean v6 = targets.stream().anyMatch(t -> t.getAddress() instanceof java.net.Inet6Address);
-        this.channel = DatagramChannel.open(v6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-        channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-        channel.bind(new InetSocketAddress(config.sourcePort));
-        channel.configureBlocking(false);
+        this.transport = config.transport == NetconSender.Transport.NIO
+            || (config.transport == NetconSender.Transport.AUTO && !EpollDatagramTransport.isAvailable())
+            ? new NioDatagramTransport(v6, config.sourcePort, SEND_BUFFER_BYTES)
+            : new EpollDatagramTransport(v6, config.sourcePort, SEND_BUFFER_BYTES);
         this.reliable = config.reliable ? new ReliableLink(config.reliableHistory, config.maxRecordBytes, targets.get(0),
             config.reliableEmergencyAfter.toNanos(), unackedEvicted) : null;
     }
@@ -68,11 +66,12 @@ final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSen
         work += sendDropReports();
         if (reliable != null) {
             try {
-                work += reliable.poll(channel, System.nanoTime(), this);
+                work += reliable.poll(transport, System.nanoTime(), this);
             } catch (final IOException e) {
                 onError(e); // a failed read of acks: resends wait for the next one
             }
         }
+        transport.flush(); // one batch per duty cycle: sendmmsg with the epoll transport
         return work;
     }
 
@@ -116,16 +115,12 @@ final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSen
         boolean ok = true;
         for (int i = 0; i < targets.size(); i++) {
             bytes.clear().limit(length);
-            try {
-                if (channel.send(bytes, targets.get(i)) == 0) {
-                    lastFailure = wouldBlock;
-                    ok = false;
-                } else {
-                    sentDatagrams++;
-                    sentBytes += length;
-                }
-            } catch (final IOException e) {
-                lastFailure = sendFailed;
+            final int result = transport.send(bytes, targets.get(i));
+            if (result == DatagramTransport.SENT) {
+                sentDatagrams++;
+                sentBytes += length;
+            } else {
+                lastFailure = result == DatagramTransport.WOULD_BLOCK ? wouldBlock : sendFailed;
                 ok = false;
             }
         }
@@ -191,11 +186,7 @@ final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSen
     public void onClose() {
         sendDropReports();
         sender.ring().read(this, Integer.MAX_VALUE);
-        try {
-            channel.close();
-        } catch (final IOException ignored) {
-            // closing: nothing more to send
-        }
+        transport.flush();
     }
 
     @Override
