@@ -12,10 +12,12 @@ package dev.netcon.sender;
  * @param sentDatagrams datagrams sent (fragments count one each)
  * @param fragmented   records sent in more than one datagram
  * @param sentBytes    datagram bytes sent
- * @param dropReports  in-band drop reports sent
+ * @param dropReports  in-band drop reports queued (the sender's own, and pass-through callers' offerDropReport)
+ * @param rejected     pass-through frames refused as invalid or too long
  */
 public record SenderStats(long written, long droppedRingFull, long droppedWouldBlock, long droppedSendFailed, long truncated,
-                          long sentRecords, long sentDatagrams, long fragmented, long sentBytes, long dropReports) {
+                          long sentRecords, long sentDatagrams, long fragmented, long sentBytes, long dropReports,
+                          long rejected) {
     public long dropped() {
         return droppedRingFull + droppedWouldBlock + droppedSendFailed;
     }
@@ -25,6 +27,6 @@ public record SenderStats(long written, long droppedRingFull, long droppedWouldB
         return "written " + written + ", sent " + sentRecords + " records in " + sentDatagrams + " datagrams (" + sentBytes
             + " bytes, " + fragmented + " fragmented), dropped " + dropped() + " (ring full " + droppedRingFull
             + ", would block " + droppedWouldBlock + ", send failed " + droppedSendFailed + "), truncated " + truncated
-            + ", drop reports " + dropReports;
+            + ", drop reports " + dropReports + (rejected == 0 ? "" : ", rejected " + rejected);
     }
 }
