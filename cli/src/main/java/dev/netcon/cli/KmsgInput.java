@@ -71,9 +71,13 @@ abstract class KmsgInput implements Closeable {
 
     /** /dev/kmsg: one read() is one record. */
     static final class Device extends KmsgInput {
+        /** Consecutive read errors other than EPIPE: a few are taken for overruns, more end the relay. */
+        private static final int MAX_UNKNOWN_ERRORS = 3;
+
         private final FileChannel channel;
         private final ByteBuffer bytes = ByteBuffer.allocateDirect(BUFFER);
         private final UnsafeBuffer view = new UnsafeBuffer(bytes);
+        private int unknownErrors;
 
         Device(final FileChannel channel) {
             this.channel = channel;
@@ -89,12 +93,15 @@ abstract class KmsgInput implements Closeable {
                 } catch (final java.nio.channels.ClosedChannelException e) {
                     throw e;
                 } catch (final IOException e) {
-                    if (isEpipe(e)) {
+                    // EPIPE is the one error a read with a large enough buffer gets; its message may be translated,
+                    // so another error also counts as an overrun, unless it repeats.
+                    if (isEpipe(e) || ++unknownErrors <= MAX_UNKNOWN_ERRORS) {
                         return OVERRUN;
                     }
                     throw e;
                 }
                 if (n != 0) {
+                    unknownErrors = 0;
                     return n < 0 ? EOF : n;
                 }
             }

@@ -93,6 +93,10 @@ public final class SendCommand implements Callable<Integer> {
         if (kmsg) {
             return kmsg();
         }
+        final CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (parsed.hasMatchedOption("--kmsg-path") || parsed.hasMatchedOption("--kmsg-from")) {
+            throw new CommandException(ExitCodes.USAGE, "--kmsg-path and --kmsg-from go with --kmsg");
+        }
         final int levelNumber = Levels.parse(level);
         for (final Path f : files) {
             if (!Files.isReadable(f)) {

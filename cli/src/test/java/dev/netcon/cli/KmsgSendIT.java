@@ -309,6 +309,9 @@ class KmsgSendIT {
         r = LauncherIT.netcon("send", "--kmsg", "--kmsg-path", f.toString(), "--kmsg-from=end");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
         assertThat(r.err()).isEqualTo("netcon send: --kmsg-from=end needs the kmsg device; " + f + " is not a character device\n");
+        r = LauncherIT.netcon("send", "--kmsg-path", f.toString(), f.toString());
+        assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(r.err()).isEqualTo("netcon send: --kmsg-path and --kmsg-from go with --kmsg\n");
         r = LauncherIT.netcon("send", "--kmsg", "--kmsg-path", dir.resolve("none").toString());
         assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
         assertThat(r.err()).isEqualTo("netcon send: no such file: " + dir.resolve("none") + "\n");
