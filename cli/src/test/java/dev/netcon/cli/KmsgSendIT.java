@@ -200,6 +200,33 @@ class KmsgSendIT {
         }
     }
 
+    @Test
+    void shouldLetTheReceiverCountOverwrittenRecordsAsDroppedAtTheSource(@TempDir final Path dir) throws Exception {
+        // 1002..1004 and 1007 were overwritten before they were read: each gap's first seq carries its report.
+        final Path f = dir.resolve("kmsg.txt");
+        Files.writeString(f, "6,1000,1,-;a\n6,1001,2,-;b\n6,1005,3,-;after 3 lost\n6,1006,4,-;c\n6,1008,5,-;after 1 lost\n"
+            + "6,1009,6,-;d\n");
+        final ReceiverProcessIT.Running rx = ReceiverProcessIT.start(dir.resolve("data"), "--gap-timeout", "200");
+        try {
+            final Process p = SendProcessIT.send("--kmsg", "--kmsg-path", f.toString(), "--target", "127.0.0.1:" + rx.udpPort(),
+                "--hostname", "acct");
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(stderr(p)).isZero();
+            ReceiverProcessIT.awaitDelivered(rx.httpPort(), 8); // 6 records and 2 reports
+            final String stats = ReceiverProcessIT.get(rx.httpPort(), "/stats");
+            // Of the 4 lost records, 2 are given up as missing and all of those were dropped at the source; the
+            // other 2 seqs hold the reports. Nothing is blamed on the network.
+            assertThat(stats).contains("\"missing\":2,\"droppedAtSource\":2,\"lostInTransit\":0,");
+            final List<String> lines = Files.readAllLines(dir.resolve("data").resolve("acct").resolve("netcon.log"));
+            assertThat(lines).anyMatch(l -> l.contains("\t1002\t") && l.contains("NETCON_DROP_CAUSE=source_overrun"))
+                .anyMatch(l -> l.contains("MISSING 2 records seq 1003..1004"))
+                .anyMatch(l -> l.contains("\t1007\t") && l.contains("NETCON_DROPPED_FIRST=1007"));
+        } finally {
+            rx.process().destroy();
+            rx.process().waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
     /** Whether this test may read and write /dev/kmsg (root, or CAP_SYSLOG with a writable device). */
     static void assumeKmsgAccess() {
         final Path kmsg = Path.of("/dev/kmsg");
