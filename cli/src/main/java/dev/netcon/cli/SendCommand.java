@@ -24,13 +24,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code netcon send}: relays lines from stdin, files, or followed files to receivers as netconsole frames, one
- * record per line, through the allocation-free {@link NetconSender}.
+ * record per line, through the allocation-free {@link NetconSender}; or, with {@code --kmsg}, the kernel's own
+ * records from /dev/kmsg with their seqs, levels and timestamps (a userspace netconsole, see {@link KmsgRelay}).
  */
 @Command(name = "send", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
     description = {"Send lines as netconsole records: from stdin when no FILE is named, from FILEs (then exit), "
         + "or from --follow FILEs (like tail -F: survives rotation and truncation; runs until SIGTERM). "
+        + "Or, with --kmsg, relay the kernel log from /dev/kmsg as the netconsole module would, each record with the "
+        + "kernel's seq, level, facility, timestamp and dictionary (for hosts where the module cannot be loaded; "
+        + "needs root or CAP_SYSLOG). "
         + "Exits 0 after flushing on end of input or SIGTERM, printing its counters (also on SIGUSR1).",
-        "", "Example: journalctl -f | netcon send --target logs.example:6666 --hostname web-1 --level info"})
+        "", "Example: journalctl -f | netcon send --target logs.example:6666 --hostname web-1 --level info",
+        "Example: netcon send --kmsg --target logs.example:6666 --target logs2.example:6666"})
 public final class SendCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "HOST:PORT", split = ",", defaultValue = "${env:NETCON_TARGET:-127.0.0.1:6666}",
         description = "Receiver to send to (repeatable; port default 6666).")
@@ -39,14 +44,31 @@ public final class SendCommand implements Callable<Integer> {
     @Option(names = "--hostname", paramLabel = "NAME", description = "Name sent as host= (default: this machine's host name).")
     String hostname;
 
-    @Option(names = "--level", defaultValue = "info", description = "Level of every line: a name (emerg..debug) or 0..7.")
+    @Option(names = "--level", defaultValue = "info", description = "Level of every line: a name (emerg..debug) or 0..7. "
+        + "Not with --kmsg (records keep the kernel's).")
     String level;
 
-    @Option(names = "--facility", defaultValue = "1", description = "Syslog facility number (1 = user).")
+    @Option(names = "--facility", defaultValue = "1", description = "Syslog facility number (1 = user); "
+        + "with --kmsg, only of netcon's own drop reports.")
     int facility;
 
     @Option(names = "--follow", paramLabel = "FILE", description = "Follow these files like tail -F (repeatable).")
     List<Path> follow = new ArrayList<>();
+
+    @Option(names = "--kmsg", description = "Relay the kernel log (--kmsg-path) instead of lines: every record keeps the "
+        + "kernel's seq, level, facility, timestamp and dictionary; records the kernel overwrote before they were read "
+        + "are reported in-band as dropped at the source. Runs until SIGTERM (a file or FIFO: until its end).")
+    boolean kmsg;
+
+    @Option(names = "--kmsg-path", paramLabel = "PATH", defaultValue = "/dev/kmsg", description = "Where --kmsg reads: "
+        + "the kmsg device (one record per read), or a file or FIFO of records in its format, a record being a "
+        + "line plus the dictionary lines after it that start with a space (for tests and replays).")
+    Path kmsgPath;
+
+    @Option(names = "--kmsg-from", paramLabel = "start|end", defaultValue = "start", description = "start: all the "
+        + "kernel's buffer still holds (the boot messages too), then new records; end: only records logged from now "
+        + "on (writes a start marker to the device and relays from it; device only).")
+    String kmsgFrom;
 
     @Option(names = "--source-port", defaultValue = "0", description = "Local UDP port (0: any; netconsole uses 6665).")
     int sourcePort;
@@ -54,7 +76,8 @@ public final class SendCommand implements Callable<Integer> {
     @Option(names = "--stats-every", paramLabel = "SECONDS", defaultValue = "0", description = "Print counters to stderr this often (0: only at exit and on SIGUSR1).")
     int statsEvery;
 
-    @Option(names = "--max-record", paramLabel = "BYTES", defaultValue = "8192", description = "Longest record; longer lines are truncated and marked NETCON_TRUNCATED.")
+    @Option(names = "--max-record", paramLabel = "BYTES", defaultValue = "8192", description = "Longest record; longer lines are truncated and marked NETCON_TRUNCATED. "
+        + "With --kmsg at least 16384, so that any kernel record fits whole.")
     int maxRecord;
 
     @Parameters(paramLabel = "FILE", arity = "0..*", description = "Files to send (default: stdin).")
@@ -67,46 +90,21 @@ public final class SendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (kmsg) {
+            return kmsg();
+        }
+        final CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (parsed.hasMatchedOption("--kmsg-path") || parsed.hasMatchedOption("--kmsg-from")) {
+            throw new CommandException(ExitCodes.USAGE, "--kmsg-path and --kmsg-from go with --kmsg");
+        }
         final int levelNumber = Levels.parse(level);
         for (final Path f : files) {
             if (!Files.isReadable(f)) {
                 throw new CommandException(ExitCodes.BAD_INPUT, Files.exists(f) ? "cannot read " + f : "no such file: " + f);
             }
         }
-        final NetconSender.Builder builder = NetconSender.builder().facility(facility).sourcePort(sourcePort).maxRecordBytes(maxRecord)
-            .ringCapacity(4 << 20).idleStrategy(new org.agrona.concurrent.BackoffIdleStrategy());
-        if (hostname != null) {
-            builder.hostName(hostname);
-        }
-        try {
-            for (final String t : targets) {
-                builder.target(t);
-            }
-        } catch (final IllegalArgumentException e) {
-            throw new CommandException(ExitCodes.USAGE, "bad --target: " + e.getMessage());
-        }
-        try (NetconSender sender = builder.build()) {
-            final Thread main = Thread.currentThread();
-            Signals.onTerminate(() -> {
-                stop.set(true);
-                main.interrupt();
-            });
-            Signals.onUsr1(() -> System.err.println("netcon send: " + sender.stats()));
-            Thread ticker = null;
-            if (statsEvery > 0) {
-                ticker = new Thread(() -> {
-                    while (!stop.get()) {
-                        try {
-                            Thread.sleep(statsEvery * 1000L);
-                        } catch (final InterruptedException e) {
-                            return;
-                        }
-                        System.err.println("netcon send: " + sender.stats());
-                    }
-                }, "netcon-send-stats");
-                ticker.setDaemon(true);
-                ticker.start();
-            }
+        try (NetconSender sender = builder(maxRecord).build()) {
+            onSignalsAndTicks(() -> System.err.println("netcon send: " + sender.stats()));
             if (!follow.isEmpty()) {
                 followFiles(sender, levelNumber);
             } else if (files.isEmpty()) {
@@ -124,6 +122,137 @@ public final class SendCommand implements Callable<Integer> {
             System.err.println("netcon send: " + sender.stats());
         }
         return ExitCodes.OK;
+    }
+
+    private NetconSender.Builder builder(final int maxRecordBytes) {
+        final NetconSender.Builder builder = NetconSender.builder().facility(facility).sourcePort(sourcePort)
+            .maxRecordBytes(maxRecordBytes).ringCapacity(4 << 20).idleStrategy(new org.agrona.concurrent.BackoffIdleStrategy());
+        if (hostname != null) {
+            builder.hostName(hostname);
+        }
+        try {
+            for (final String t : targets) {
+                builder.target(t);
+            }
+        } catch (final IllegalArgumentException e) {
+            throw new CommandException(ExitCodes.USAGE, "bad --target: " + e.getMessage());
+        }
+        return builder;
+    }
+
+    /** SIGTERM/SIGINT stop (and interrupt) the main thread; SIGUSR1 and --stats-every print the counters. */
+    private void onSignalsAndTicks(final Runnable printStats) {
+        final Thread main = Thread.currentThread();
+        Signals.onTerminate(() -> {
+            stop.set(true);
+            main.interrupt();
+        });
+        Signals.onUsr1(printStats);
+        if (statsEvery > 0) {
+            final Thread ticker = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        Thread.sleep(statsEvery * 1000L);
+                    } catch (final InterruptedException e) {
+                        return;
+                    }
+                    printStats.run();
+                }
+            }, "netcon-send-stats");
+            ticker.setDaemon(true);
+            ticker.start();
+        }
+    }
+
+    /** {@code --kmsg}: a userspace netconsole. */
+    private int kmsg() throws Exception {
+        final CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (!files.isEmpty() || !follow.isEmpty()) {
+            throw new CommandException(ExitCodes.USAGE, "--kmsg reads the kernel log: name no FILE and no --follow with it");
+        }
+        if (parsed.hasMatchedOption("--level")) {
+            throw new CommandException(ExitCodes.USAGE, "--level does not apply to --kmsg: records keep the kernel's level");
+        }
+        final boolean fromEnd;
+        if ("start".equals(kmsgFrom) || "end".equals(kmsgFrom)) {
+            fromEnd = "end".equals(kmsgFrom);
+        } else {
+            throw new CommandException(ExitCodes.USAGE, "bad --kmsg-from: '" + kmsgFrom + "' (start or end)");
+        }
+        final KmsgInput input = openKmsg();
+        try (input) {
+            if (fromEnd && !input.isDevice()) {
+                throw new CommandException(ExitCodes.USAGE, "--kmsg-from=end needs the kmsg device; " + kmsgPath
+                    + " is not a character device");
+            }
+            final NetconSender.Builder builder = builder(Math.max(maxRecord, KmsgInput.BUFFER)).passThrough(true);
+            try (NetconSender sender = builder.build()) {
+                final KmsgRelay relay = new KmsgRelay(input, new KmsgRelay.Sink() {
+                    @Override
+                    public dev.netcon.sender.FrameStatus offerFrame(final org.agrona.DirectBuffer frame, final int offset,
+                                                                    final int length) {
+                        return sender.offerFrame(frame, offset, length);
+                    }
+
+                    @Override
+                    public dev.netcon.sender.FrameStatus offerDropReport(final long first, final long last, final long count,
+                                                                         final long tsUsec, final dev.netcon.sender.DropCause cause) {
+                        return sender.offerDropReport(first, last, count, tsUsec, cause);
+                    }
+
+                    @Override
+                    public boolean flush(final Duration timeout) {
+                        return sender.flush(timeout);
+                    }
+                }, stop, System.err);
+                onSignalsAndTicks(() -> System.err.println("netcon send: " + sender.stats() + "; " + relay));
+                if (fromEnd) {
+                    relay.startAtMarker(writeStartMarker(), System.nanoTime());
+                }
+                relay.run();
+                stop.set(true);
+                Thread.interrupted(); // a late SIGTERM must not cut the flush short
+                sender.flush(Duration.ofSeconds(5));
+                System.err.println("netcon send: " + sender.stats() + "; " + relay);
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private KmsgInput openKmsg() throws IOException {
+        try {
+            return KmsgInput.open(kmsgPath);
+        } catch (final NoSuchFileException e) {
+            throw new CommandException(ExitCodes.BAD_INPUT, "no such file: " + kmsgPath);
+        } catch (final java.nio.file.AccessDeniedException e) {
+            throw permissionDenied();
+        } catch (final java.nio.file.FileSystemException e) {
+            if (e.getReason() != null && e.getReason().contains("not permitted")) {
+                throw permissionDenied(); // EPERM: what /dev/kmsg answers without CAP_SYSLOG under dmesg_restrict
+            }
+            throw e;
+        }
+    }
+
+    private CommandException permissionDenied() {
+        return new CommandException(ExitCodes.PERMISSION, "permission denied: " + kmsgPath
+            + " (reading the kernel log needs root or CAP_SYSLOG when kernel.dmesg_restrict=1)");
+    }
+
+    /**
+     * --kmsg-from=end: the device can only be read from its oldest record (Java cannot lseek it to SEEK_END), so a
+     * marker is written to the kernel log and the relay starts at it. Returns the marker's text.
+     */
+    private String writeStartMarker() throws IOException {
+        final String text = "netcon send: relaying " + kmsgPath + " from here (pid " + ProcessHandle.current().pid()
+            + ", " + Long.toHexString(new java.security.SecureRandom().nextLong()) + ")";
+        try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(kmsgPath, java.nio.file.StandardOpenOption.WRITE)) {
+            out.write(java.nio.ByteBuffer.wrap(("<5>" + text + "\n").getBytes(StandardCharsets.US_ASCII)));
+        } catch (final java.nio.file.AccessDeniedException e) {
+            throw new CommandException(ExitCodes.PERMISSION, "--kmsg-from=end writes a start marker to " + kmsgPath
+                + ": permission denied (use --kmsg-from=start)");
+        }
+        return text;
     }
 
     private void relay(final InputStream in, final NetconSender sender, final int level) throws IOException {

@@ -1,8 +1,13 @@
 package dev.netcon.sender;
 
+import dev.netcon.protocol.Escaping;
+import dev.netcon.protocol.FrameDecoder;
 import dev.netcon.protocol.FrameEncoder;
+import dev.netcon.protocol.FrameError;
+import dev.netcon.protocol.Record;
 import dev.netcon.protocol.Wire;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -17,6 +22,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +44,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * counted, and the agent then sends an ordinary warning record saying which seqs were dropped and why
  * ({@code NETCON_DROPPED*} fields, docs/protocol.md), so that the receiver can tell drops at the source from
  * losses in transit.
+ *
+ * <h2>Pass-through mode</h2>
+ * A sender built with {@link Builder#passThrough(boolean) passThrough(true)} relays records that already are
+ * extended frames with their own seq, prefix and timestamp, such as /dev/kmsg records: {@link #writeFrame} and
+ * {@link #offerFrame} validate a frame ({@link FrameDecoder} and {@link Record#parseBody()}), and queue it
+ * verbatim, adding {@code host=} to its dictionary when the sender has a host name and the record has none (and
+ * the builder's release when it has none). {@code write()} is refused then: its seqs would collide with the
+ * records'. Since every seq belongs to the source, a drop report cannot take a fresh one: it takes the seq of the
+ * first record it reports dropped (which the receiver never got) and says {@code NETCON_DROPPED_FIRST..LAST}, so
+ * the receiver sees the report in that record's place, the rest of the range as missing, and counts it all as
+ * dropped at the source (the report itself is delivered, so a report of n drops shows n - 1 missing). Reports of
+ * drops at the socket are then sent by the agent straight away, ahead of later records, instead of queueing
+ * behind them in the ring. A caller that loses records before they reach the sender (/dev/kmsg overwrote them)
+ * says so with {@link #offerDropReport}.
  */
 public final class NetconSender implements AutoCloseable {
     public static final int LEVEL_EMERG = 0;
@@ -70,6 +90,11 @@ public final class NetconSender implements AutoCloseable {
     private final int headerBound;
     private final int hostDictLength;
     private final SenderAgent agent;
+    private final boolean passThrough;
+    /** Pass-through: {@code " host=<escaped name>"}, or null without a host name. */
+    private final UnsafeBuffer hostDict;
+    /** Pass-through: the release to prepend, or null. */
+    private final UnsafeBuffer releaseBytes;
     private AgentRunner runner;
     private EventLoopAgentRunner loopRunner;
     private volatile boolean closed;
@@ -77,6 +102,10 @@ public final class NetconSender implements AutoCloseable {
     // Counters written by application threads.
     private final AtomicLong written = new AtomicLong();
     private final AtomicLong truncated = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong sourceDropReports = new AtomicLong();
+    /** Pass-through: timestamp of the last record queued, for the drop reports (kernel time, not ours). */
+    private final AtomicLong lastTsUsec = new AtomicLong();
     final DropLog ringFullDrops = new DropLog();
 
     private NetconSender(final Builder b) {
@@ -91,6 +120,10 @@ public final class NetconSender implements AutoCloseable {
         this.hostDictLength = hostName == null ? 0 : 2 + "host=".length() + FrameEncoder.escapedLength(hostName);
         this.headerBound = FrameEncoder.MAX_HEADER_FIELDS_LENGTH + (b.release == null ? 0 : b.release.length() + 1)
             + hostDictLength + 1;
+        this.passThrough = b.passThrough;
+        this.hostDict = hostName == null ? null : hostDictBytes(hostName);
+        this.releaseBytes = b.release == null || b.release.isEmpty() ? null
+            : new UnsafeBuffer(b.release.getBytes(StandardCharsets.US_ASCII));
         try {
             this.agent = new SenderAgent(this, b);
         } catch (final IOException e) {
@@ -119,7 +152,11 @@ public final class NetconSender implements AutoCloseable {
         return this;
     }
 
-    /** Queues a record; false if it was dropped (ring full or closed). Never blocks, never allocates. */
+    /**
+     * Queues a record; false if it was dropped (ring full or closed). Never blocks, never allocates.
+     *
+     * @throws IllegalStateException in pass-through mode, where records bring their own seqs
+     */
     public boolean write(final int level, final CharSequence text) {
         return write(level, text, null, null, null, null, null, 0);
     }
@@ -136,6 +173,7 @@ public final class NetconSender implements AutoCloseable {
     public boolean write(final int level, final CharSequence text, final CharSequence key1, final CharSequence value1,
                          final CharSequence key2, final CharSequence value2, final CharSequence[] keysAndValues,
                          final int count) {
+        requireMode(false);
         final long seq = nextSeq.getAndIncrement();
         int textLength = FrameEncoder.escapedLength(text);
         int dictLength = 0;
@@ -203,6 +241,7 @@ public final class NetconSender implements AutoCloseable {
 
     /** Queues raw text bytes (escaped on the way). */
     public boolean write(final int level, final DirectBuffer text, final int offset, final int length) {
+        requireMode(false);
         final long seq = nextSeq.getAndIncrement();
         int textLength = length * 4; // worst case once escaped
         final boolean truncate = headerBound + textLength > config.maxRecordBytes;
@@ -239,8 +278,152 @@ public final class NetconSender implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Pass-through: queues {@code frame[offset, offset + length)}, an unfragmented extended frame that carries
+     * its own seq, prefix, timestamp and flag (a /dev/kmsg record is one), verbatim except for the {@code host=}
+     * (and release) the sender adds. When the ring is full (or the sender closed) the record is dropped, counted
+     * and reported in-band with its seq, as write() does. Never blocks, never allocates.
+     */
+    public FrameStatus writeFrame(final DirectBuffer frame, final int offset, final int length) {
+        return queueFrame(frame, offset, length, true);
+    }
+
+    /**
+     * Pass-through: as {@link #writeFrame}, except that a full ring is not a drop: it returns
+     * {@link FrameStatus#FULL} having counted nothing, and the caller, who still holds the record, may wait and
+     * offer it again (a relay that can wait for the network should). A caller that then gives the record up
+     * should say so with {@link #offerDropReport}.
+     */
+    public FrameStatus offerFrame(final DirectBuffer frame, final int offset, final int length) {
+        return queueFrame(frame, offset, length, false);
+    }
+
+    private FrameStatus queueFrame(final DirectBuffer frame, final int offset, final int length, final boolean dropWhenFull) {
+        requireMode(true);
+        final PassThrough p = PASS_THROUGH.get();
+        final FrameDecoder d = p.decoder;
+        if (d.decode(frame, offset, length) != FrameError.NONE || !d.isExtended() || d.isFragment()
+            || p.record.wrap(d, frame, d.bodyOffset(), d.bodyLength()).parseBody() != FrameError.NONE) {
+            rejected.incrementAndGet();
+            return FrameStatus.INVALID;
+        }
+        final long seq = d.seq();
+        final int releaseLength = releaseBytes != null && d.releaseLength() == 0 ? releaseBytes.capacity() + 1 : 0;
+        final boolean addHost = hostDict != null && p.record.dictIndexOf("host") < 0;
+        final int frameLength = length + releaseLength + (addHost ? hostDict.capacity() + 1 : 0);
+        if (frameLength > config.maxRecordBytes) {
+            rejected.incrementAndGet();
+            return FrameStatus.TOO_LONG;
+        }
+        if (closed) {
+            if (dropWhenFull) {
+                ringFullDrops.drop(seq);
+            }
+            return FrameStatus.CLOSED;
+        }
+        final int index = ring.tryClaim(MSG_FRAME, LENGTH_FIELD + frameLength);
+        if (index <= 0) {
+            if (dropWhenFull) {
+                ringFullDrops.drop(seq);
+            }
+            return FrameStatus.FULL;
+        }
+        final UnsafeBuffer slot = (UnsafeBuffer) ring.buffer();
+        int at = index + LENGTH_FIELD;
+        if (releaseLength > 0) {
+            slot.putBytes(at, releaseBytes, 0, releaseBytes.capacity());
+            at += releaseBytes.capacity();
+            slot.putByte(at++, (byte) ',');
+        }
+        slot.putBytes(at, frame, offset, length);
+        at += length;
+        if (addHost) {
+            // The body is "text[\n KEY=VALUE]*" with or without a final newline: host= becomes its last line.
+            final boolean endsWithNewline = d.bodyLength() > 0 && frame.getByte(offset + length - 1) == '\n';
+            if (!endsWithNewline) {
+                slot.putByte(at++, (byte) '\n');
+            }
+            slot.putBytes(at, hostDict, 0, hostDict.capacity());
+            at += hostDict.capacity();
+            if (endsWithNewline) {
+                slot.putByte(at++, (byte) '\n');
+            }
+        }
+        slot.putInt(index, frameLength);
+        ring.commit(index);
+        lastTsUsec.lazySet(d.tsUsec());
+        written.incrementAndGet();
+        return FrameStatus.QUEUED;
+    }
+
+    /**
+     * Pass-through: queues an in-band drop report for records lost before they reached the sender (e.g.
+     * {@link DropCause#SOURCE_OVERRUN} when /dev/kmsg overwrote seqs {@code first..last}). Like the sender's own
+     * reports it is a warning record with {@code NETCON_DROPPED*} fields, and it takes seq {@code first}: queue it
+     * before the record that follows the gap, so that it arrives in order. {@code count} is how many records of
+     * the range were lost, {@code tsUsec} its timestamp (that of the record after the gap). A full ring returns
+     * {@link FrameStatus#FULL} and queues nothing: offer it again.
+     */
+    public FrameStatus offerDropReport(final long first, final long last, final long count, final long tsUsec,
+                                       final DropCause cause) {
+        requireMode(true);
+        if (closed) {
+            return FrameStatus.CLOSED;
+        }
+        final int index = ring.tryClaim(MSG_FRAME, LENGTH_FIELD + Wire.MAX_PAYLOAD);
+        if (index <= 0) {
+            return FrameStatus.FULL;
+        }
+        final MutableDirectBuffer slot = ring.buffer();
+        final int n = SenderAgent.encodeReport(ENCODERS.get(), slot, index + LENGTH_FIELD, config.facility, first, tsUsec,
+            hostName, count, first, last, cause);
+        if (n < 0) {
+            ring.abort(index); // a host name too long for one datagram
+            rejected.incrementAndGet();
+            return FrameStatus.INVALID;
+        }
+        slot.putInt(index, n);
+        ring.commit(index);
+        sourceDropReports.incrementAndGet();
+        return FrameStatus.QUEUED;
+    }
+
+    private void requireMode(final boolean wantPassThrough) {
+        if (passThrough != wantPassThrough) {
+            throw new IllegalStateException(passThrough
+                ? "this sender passes records through with their own seqs (Builder.passThrough): use writeFrame"
+                : "writeFrame and offer* need a sender built with passThrough(true)");
+        }
+    }
+
+    private static UnsafeBuffer hostDictBytes(final String name) {
+        final byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[" host=".length() + 4 * utf8.length]);
+        int at = b.putStringWithoutLengthAscii(0, " host=");
+        for (final byte c : utf8) {
+            at += Escaping.escapeByte(c & 0xff, b, at);
+        }
+        return new UnsafeBuffer(b.byteArray(), 0, at);
+    }
+
     /** Encoders are flyweights with per-call state: one per writing thread, created on its first write. */
     private static final ThreadLocal<FrameEncoder> ENCODERS = ThreadLocal.withInitial(FrameEncoder::new);
+
+    /** A pass-through writer's decoder and record flyweights, one pair per thread. */
+    private static final class PassThrough {
+        final FrameDecoder decoder = new FrameDecoder(Integer.MAX_VALUE, Integer.MAX_VALUE);
+        final Record record = new Record();
+    }
+
+    private static final ThreadLocal<PassThrough> PASS_THROUGH = ThreadLocal.withInitial(PassThrough::new);
+
+    boolean passThrough() {
+        return passThrough;
+    }
+
+    long lastTsUsec() {
+        return lastTsUsec.get();
+    }
 
     long nowUsec() {
         return baseUsec + (System.nanoTime() - baseNanos) / 1000;
@@ -248,6 +431,10 @@ public final class NetconSender implements AutoCloseable {
 
     long claimSeq() {
         return nextSeq.getAndIncrement();
+    }
+
+    SenderAgent agent() {
+        return agent;
     }
 
     ManyToOneRingBuffer ring() {
@@ -279,9 +466,9 @@ public final class NetconSender implements AutoCloseable {
     public SenderStats stats() {
         final ReliableLink r = agent.reliable;
         return new SenderStats(written.get(), ringFullDrops.count(), agent.wouldBlock.count(), agent.sendFailed.count(),
-            truncated.get(), agent.sentRecords, agent.sentDatagrams, agent.fragmented, agent.sentBytes, agent.dropReports,
-            agent.unackedEvicted.count(), r == null ? 0 : r.retransmitted, r == null ? 0 : r.emergencyResends,
-            r == null ? -1 : r.ackedSeq);
+            truncated.get(), agent.sentRecords, agent.sentDatagrams, agent.fragmented, agent.sentBytes,
+            agent.dropReports + sourceDropReports.get(), rejected.get(), agent.unackedEvicted.count(),
+            r == null ? 0 : r.retransmitted, r == null ? 0 : r.emergencyResends, r == null ? -1 : r.ackedSeq);
     }
 
     /** Drains what was written (bounded by the builder's close timeout), then stops the agent and closes the socket. */
@@ -349,6 +536,7 @@ public final class NetconSender implements AutoCloseable {
         Duration epollIdle = Duration.ofMillis(1);
         int reliableHistory = 1024;
         Duration reliableEmergencyAfter = Duration.ofSeconds(10);
+        boolean passThrough;
 
         /** A receiver, {@code host:port} or {@code [v6]:port} (port default 6666); repeatable. */
         public Builder target(final String hostPort) {
@@ -423,6 +611,16 @@ public final class NetconSender implements AutoCloseable {
         /** Seq of the first record (default 1). */
         public Builder firstSeq(final long seq) {
             firstSeq = seq;
+            return this;
+        }
+
+        /**
+         * Pass-through mode (default false): records come with their own seqs through {@link #writeFrame} and
+         * {@link #offerFrame} (e.g. /dev/kmsg records), write() is refused, and drop reports take the seq of the
+         * first record they report (see the class comment).
+         */
+        public Builder passThrough(final boolean on) {
+            passThrough = on;
             return this;
         }
 
@@ -528,6 +726,18 @@ public final class NetconSender implements AutoCloseable {
         private final AtomicLong last = new AtomicLong(-1);
 
         void drop(final long seq) {
+            widen(seq);
+            count.incrementAndGet();
+        }
+
+        /** Puts back a range that {@link #take} handed out but could not be reported (single-writer logs only). */
+        void restore(final long n, final long firstSeq, final long lastSeq) {
+            widen(firstSeq);
+            widen(lastSeq);
+            reported.addAndGet(-n);
+        }
+
+        private void widen(final long seq) {
             first.compareAndSet(-1, seq);
             long f;
             while (Long.compareUnsigned(seq, f = first.get()) < 0 && !first.compareAndSet(f, seq)) {
@@ -539,7 +749,6 @@ public final class NetconSender implements AutoCloseable {
                     break;
                 }
             }
-            count.incrementAndGet();
         }
 
         long count() {

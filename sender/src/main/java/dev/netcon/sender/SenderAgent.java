@@ -33,6 +33,7 @@ final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSen
     private final UnsafeBuffer datagramView = new UnsafeBuffer(datagram);
     private final long[] range = new long[3];
     private final int facility;
+    private final boolean passThrough;
     final NetconSender.DropLog wouldBlock = new NetconSender.DropLog();
     final NetconSender.DropLog sendFailed = new NetconSender.DropLog();
     final NetconSender.DropLog unackedEvicted = new NetconSender.DropLog();
@@ -51,6 +52,7 @@ final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSen
         this.sender = sender;
         this.targets = List.copyOf(config.targets);
         this.facility = config.facility;
+        this.passThrough = config.passThrough;
         final boolean v6 = targets.stream().anyMatch(t -> t.getAddress() instanceof java.net.Inet6Address);
         this.transport = config.transport == NetconSender.Transport.NIO
             || (config.transport == NetconSender.Transport.AUTO && !EpollDatagramTransport.isAvailable())
@@ -77,6 +79,9 @@ final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSen
 
     @Override
     public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length) {
+        if (passThrough && (wouldBlock.hasUnreported() || sendFailed.hasUnreported())) {
+            sendDirectReports(); // ahead of the records that follow the drops, as their seqs come before
+        }
         final int frameLength = buffer.getInt(index);
         final int frameOffset = index + NetconSender.LENGTH_FIELD;
         if (sendRecord(buffer, frameOffset, frameLength)) {
@@ -134,15 +139,44 @@ final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSen
 
     /**
      * One warning record per cause with unreported drops. It goes through the ring like any record, so that it
-     * keeps its place in seq order; if the ring is full it is tried again on the next duty cycle.
+     * keeps its place in seq order; if the ring is full it is tried again on the next duty cycle. In pass-through
+     * mode a report takes the seq of the first record it reports (there is no seq of its own to take), and the
+     * reports of drops at the socket are sent at once instead: through the ring they would come after every
+     * record already queued, far from that seq.
      */
     private int sendDropReports() {
         int work = 0;
         work += report(sender.ringFullDrops, DropCause.RING_FULL);
-        work += report(wouldBlock, DropCause.SEND_WOULD_BLOCK);
-        work += report(sendFailed, DropCause.SEND_FAILED);
+        if (passThrough) {
+            work += sendDirectReports();
+        } else {
+            work += report(wouldBlock, DropCause.SEND_WOULD_BLOCK);
+            work += report(sendFailed, DropCause.SEND_FAILED);
+        }
         work += report(unackedEvicted, DropCause.UNACKED_EVICTED);
         return work;
+    }
+
+    private int sendDirectReports() {
+        return reportDirect(wouldBlock, DropCause.SEND_WOULD_BLOCK) + reportDirect(sendFailed, DropCause.SEND_FAILED);
+    }
+
+    /** Pass-through: sends a report straight to the socket; a report that cannot go out yet is kept for later. */
+    private int reportDirect(final NetconSender.DropLog log, final DropCause cause) {
+        if (!log.hasUnreported() || !log.take(range)) {
+            return 0;
+        }
+        final int n = encodeReport(reportEncoder, datagramView, 0, facility, range[1], sender.lastTsUsec(),
+            sender.hostName(), range[0], range[1], range[2], cause);
+        if (n < 0) {
+            return 0; // a host name too long for one datagram: no report can be sent
+        }
+        if (send(datagram, n)) {
+            dropReports++;
+            return 1;
+        }
+        log.restore(range[0], range[1], range[2]);
+        return 0;
     }
 
     private int report(final NetconSender.DropLog log, final DropCause cause) {
@@ -158,22 +192,39 @@ final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSen
             ring.abort(index);
             return 0;
         }
-        final long seq = sender.claimSeq();
+        final long seq = passThrough ? range[1] : sender.claimSeq();
+        final long ts = passThrough ? sender.lastTsUsec() : sender.nowUsec();
         final MutableDirectBuffer slot = ring.buffer();
-        reportEncoder.wrap(slot, index + NetconSender.LENGTH_FIELD, Wire.MAX_PAYLOAD)
-            .header((String) null, Wire.prefix(facility, NetconSender.LEVEL_WARNING), seq, sender.nowUsec(), Wire.FLAG_NONE)
-            .text("netcon: dropped ").text(Long.toString(range[0])).text(" records (seq ")
-            .text(Long.toUnsignedString(range[1])).text("..").text(Long.toUnsignedString(range[2])).text("): ")
-            .text(cause.wireName());
-        if (sender.hostName() != null) {
-            reportEncoder.dict("host", sender.hostName());
+        final int n = encodeReport(reportEncoder, slot, index + NetconSender.LENGTH_FIELD, facility, seq, ts,
+            sender.hostName(), range[0], range[1], range[2], cause);
+        if (n < 0) {
+            ring.abort(index); // a host name too long for one datagram: no report can be sent
+            return 0;
         }
-        final int n = reportEncoder.dict("NETCON_DROPPED", range[0]).dict("NETCON_DROPPED_FIRST", range[1])
-            .dict("NETCON_DROPPED_LAST", range[2]).dict("NETCON_DROP_CAUSE", cause.wireName()).finish();
         slot.putInt(index, n);
         ring.commit(index);
         dropReports++;
         return 1;
+    }
+
+    /**
+     * Encodes a drop report: a warning {@code netcon: dropped N records (seq F..L): cause} with the
+     * {@code NETCON_DROPPED*} fields, at most {@link Wire#MAX_PAYLOAD} bytes; returns its length or
+     * {@link FrameEncoder#NO_ROOM}.
+     */
+    static int encodeReport(final FrameEncoder encoder, final MutableDirectBuffer dst, final int offset, final int facility,
+                            final long seq, final long tsUsec, final String hostName, final long count, final long first,
+                            final long last, final DropCause cause) {
+        encoder.wrap(dst, offset, Wire.MAX_PAYLOAD)
+            .header((String) null, Wire.prefix(facility, NetconSender.LEVEL_WARNING), seq, tsUsec, Wire.FLAG_NONE)
+            .text("netcon: dropped ").text(Long.toString(count)).text(" records (seq ")
+            .text(Long.toUnsignedString(first)).text("..").text(Long.toUnsignedString(last)).text("): ")
+            .text(cause.wireName());
+        if (hostName != null) {
+            encoder.dict("host", hostName);
+        }
+        return encoder.dict("NETCON_DROPPED", count).dict("NETCON_DROPPED_FIRST", first)
+            .dict("NETCON_DROPPED_LAST", last).dict("NETCON_DROP_CAUSE", cause.wireName()).finish();
     }
 
     void onError(final Throwable t) {

@@ -12,7 +12,8 @@ package dev.netcon.sender;
  * @param sentDatagrams datagrams sent (fragments count one each)
  * @param fragmented   records sent in more than one datagram
  * @param sentBytes    datagram bytes sent
- * @param dropReports  in-band drop reports sent
+ * @param dropReports  in-band drop reports queued (the sender's own, and pass-through callers' offerDropReport)
+ * @param rejected     pass-through frames refused as invalid or too long
  * @param unackedEvicted reliable mode: records that left the resend history before they were acknowledged
  * @param retransmitted  reliable mode: records resent because the receiver named them missing
  * @param emergencyResends reliable mode: records resent marked {@code ncemg=1} while acknowledgements had stopped
@@ -20,7 +21,7 @@ package dev.netcon.sender;
  */
 public record SenderStats(long written, long droppedRingFull, long droppedWouldBlock, long droppedSendFailed, long truncated,
                           long sentRecords, long sentDatagrams, long fragmented, long sentBytes, long dropReports,
-                          long unackedEvicted, long retransmitted, long emergencyResends, long ackedSeq) {
+                          long rejected, long unackedEvicted, long retransmitted, long emergencyResends, long ackedSeq) {
     public long dropped() {
         return droppedRingFull + droppedWouldBlock + droppedSendFailed;
     }
@@ -30,7 +31,7 @@ public record SenderStats(long written, long droppedRingFull, long droppedWouldB
         return "written " + written + ", sent " + sentRecords + " records in " + sentDatagrams + " datagrams (" + sentBytes
             + " bytes, " + fragmented + " fragmented), dropped " + dropped() + " (ring full " + droppedRingFull
             + ", would block " + droppedWouldBlock + ", send failed " + droppedSendFailed + "), truncated " + truncated
-            + ", drop reports " + dropReports
+            + ", drop reports " + dropReports + (rejected == 0 ? "" : ", rejected " + rejected)
             + (ackedSeq == -1 && retransmitted == 0 && emergencyResends == 0 ? ""
             : ", acked up to " + ackedSeq + ", retransmitted " + retransmitted + ", emergency resends " + emergencyResends
             + ", unacked evicted " + unackedEvicted);

@@ -29,6 +29,8 @@ final class LoopbackReceiver implements AutoCloseable, RecordListener {
     final DatagramSocket socket;
     final List<Received> records = new ArrayList<>();
     final List<long[]> missing = new ArrayList<>();
+    /** Every datagram as it arrived, as text (ISO-8859-1: byte for byte). */
+    final List<String> raw = new ArrayList<>();
     volatile int datagrams;
     private final SourceSequencer sequencer;
     private final Thread thread;
@@ -62,9 +64,14 @@ final class LoopbackReceiver implements AutoCloseable, RecordListener {
             }
             synchronized (this) {
                 datagrams++;
+                raw.add(new String(buf, 0, p.getLength(), java.nio.charset.StandardCharsets.ISO_8859_1));
                 sequencer.onDatagram(new UnsafeBuffer(buf), 0, p.getLength(), 0, this);
             }
         }
+    }
+
+    synchronized List<String> raw() {
+        return List.copyOf(raw);
     }
 
     synchronized int count() {
