@@ -1,8 +1,8 @@
 package dev.netcon.cli;
 
+import dev.netcon.receiver.BindFailure;
 import dev.netcon.receiver.Cidr;
 import dev.netcon.receiver.FileStore;
-import dev.netcon.receiver.HostPort;
 import dev.netcon.receiver.Receiver;
 import dev.netcon.receiver.ReceiverConfig;
 import picocli.CommandLine;
@@ -12,7 +12,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,7 +112,10 @@ public final class ReceiveCommand implements Callable<Integer> {
         return run();
     }
 
-    /** Re-parses with the config file's keys first and the command line after, so that flags win. */
+    /**
+     * Re-parses with the config file's keys first and the command line after, so that flags win. The keys are
+     * this command's own options: inherited ones (--verbose) are command-line only, like --help and --config.
+     */
     private ReceiveCommand withConfigFile() {
         final Properties p = new Properties();
         try (InputStream in = Files.newInputStream(config)) {
@@ -123,7 +125,7 @@ public final class ReceiveCommand implements Callable<Integer> {
         }
         final Set<String> known = new TreeSet<>();
         for (final CommandLine.Model.OptionSpec o : spec.options()) {
-            if (o.longestName().startsWith("--") && !o.usageHelp() && !o.versionHelp() && !o.longestName().equals("--config")) {
+            if (isConfigKey(o)) {
                 known.add(o.longestName().substring(2));
             }
         }
@@ -139,6 +141,9 @@ public final class ReceiveCommand implements Callable<Integer> {
             final String value = p.getProperty(key).trim();
             final CommandLine.Model.OptionSpec o = spec.findOption("--" + key);
             if (o.arity().max() == 0) {
+                if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                    throw new CommandException(ExitCodes.CONFIG, config + ": " + key + "=" + value + ": expected true or false");
+                }
                 if (Boolean.parseBoolean(value)) {
                     args.add("--" + key);
                 }
@@ -146,8 +151,7 @@ public final class ReceiveCommand implements Callable<Integer> {
                 args.add("--" + key + "=" + value);
             }
         }
-        args.addAll(given.originalArgs().subList(given.originalArgs().indexOf("receive") + 1, given.originalArgs().size())
-            .stream().filter(a -> !a.equals("--config") && !a.startsWith("--config=") && !a.equals(config.toString())).toList());
+        args.addAll(commandLineArgs(given));
         final ReceiveCommand merged = new ReceiveCommand();
         final CommandLine cl = new CommandLine(merged);
         try {
@@ -159,28 +163,69 @@ public final class ReceiveCommand implements Callable<Integer> {
         return merged;
     }
 
+    private static boolean isConfigKey(final CommandLine.Model.OptionSpec o) {
+        return o.longestName().startsWith("--") && !o.usageHelp() && !o.versionHelp() && !o.inherited()
+            && !o.longestName().equals("--config");
+    }
+
+    /** This command's own options as given, without --config and the inherited ones (handled by the parent). */
+    private List<String> commandLineArgs(final CommandLine.ParseResult given) {
+        final List<String> args = new ArrayList<>();
+        for (final CommandLine.Model.ArgSpec a : new java.util.LinkedHashSet<>(given.matchedArgs())) {
+            if (a instanceof CommandLine.Model.OptionSpec o && isConfigKey(o)) {
+                if (o.arity().max() == 0) {
+                    args.add(o.longestName());
+                } else {
+                    for (final String v : o.originalStringValues()) {
+                        args.add(o.longestName() + "=" + v);
+                    }
+                }
+            }
+        }
+        return args;
+    }
+
     ReceiverConfig toConfig() {
         final List<InetSocketAddress> addresses = new ArrayList<>();
         final List<Cidr> blocks = new ArrayList<>();
+        for (final String l : listen) {
+            addresses.add(Checks.hostPort("--listen", l, ReceiverConfig.DEFAULT_PORT));
+        }
         try {
-            for (final String l : listen) {
-                addresses.add(HostPort.parse(l, ReceiverConfig.DEFAULT_PORT));
-            }
             for (final String a : allow) {
                 blocks.add(Cidr.parse(a));
             }
         } catch (final IllegalArgumentException e) {
-            throw new CommandException(ExitCodes.USAGE, e.getMessage());
+            throw Checks.usage("bad --allow " + e.getMessage());
         }
-        if (Integer.bitCount(queueBytes) != 1 || Integer.bitCount(window) != 1) {
-            throw new CommandException(ExitCodes.USAGE, "--queue-size and --window must be powers of two");
-        }
-        final InetSocketAddress httpAddress = "off".equals(http) ? null : HostPort.parse(http, 9666);
+        final InetSocketAddress httpAddress = "off".equals(http) ? null : Checks.hostPort("--http", http, 9666);
+        checkNumbers();
         return new ReceiverConfig(addresses, httpAddress, dataDir, reliable, blocks, ioThreads, workers, queueBytes, rcvbuf,
             maxSources, TimeUnit.SECONDS.toNanos(idleTimeoutSeconds), rateLimit, rateLimitBytes,
             TimeUnit.MILLISECONDS.toNanos(gapTimeoutMs), window, metricsSources,
             new FileStore.StoreConfig(rotateBytes, TimeUnit.SECONDS.toMillis(rotateAgeSeconds),
                 TimeUnit.SECONDS.toMillis(retainAgeSeconds), retainBytes, flushIntervalMs, fsync, 64 << 10));
+    }
+
+    /** The ranges docs/cli.md gives; out of them the receiver would fail later with an exception, or misbehave. */
+    private void checkNumbers() {
+        final long day = TimeUnit.DAYS.toSeconds(1);
+        Checks.range("--max-sources", maxSources, 1, Integer.MAX_VALUE);
+        Checks.range("--idle-timeout", idleTimeoutSeconds, 1, 3650 * day);
+        Checks.atLeast("--rate-limit", rateLimit, 0);
+        Checks.atLeast("--rate-limit-bytes", rateLimitBytes, 0);
+        Checks.range("--gap-timeout", gapTimeoutMs, 1, day * 1000);
+        Checks.powerOfTwo("--window", window, 2, 1 << 20);
+        Checks.range("--workers", workers, 1, 1024);
+        Checks.range("--io-threads", ioThreads, 1, 1024);
+        Checks.powerOfTwo("--queue-size", queueBytes, 1 << 16, 1 << 30);
+        Checks.range("--rcvbuf", rcvbuf, 1, Integer.MAX_VALUE);
+        Checks.range("--flush-interval", flushIntervalMs, 1, day * 1000);
+        Checks.range("--rotate-size", rotateBytes, 1, Long.MAX_VALUE);
+        Checks.range("--rotate-age", rotateAgeSeconds, 1, 3650 * day);
+        Checks.range("--retain-age", retainAgeSeconds, 1, 3650 * day);
+        Checks.range("--retain-size", retainBytes, 0, Long.MAX_VALUE);
+        Checks.range("--metrics-sources", metricsSources, 0, Integer.MAX_VALUE);
     }
 
     private int run() throws InterruptedException {
@@ -193,10 +238,14 @@ public final class ReceiveCommand implements Callable<Integer> {
         }
         try {
             receiver.start();
-        } catch (final BindException e) {
-            throw new CommandException(ExitCodes.ADDRESS_IN_USE, e.getMessage());
+        } catch (final BindFailure e) {
+            throw new CommandException(switch (e.reason()) {
+                case ADDRESS_IN_USE -> ExitCodes.ADDRESS_IN_USE;
+                case PERMISSION_DENIED -> ExitCodes.PERMISSION;
+                case OTHER -> ExitCodes.FAILURE;
+            }, e.getMessage(), e);
         } catch (final IOException e) {
-            throw new CommandException(ExitCodes.FAILURE, e.getMessage());
+            throw new CommandException(ExitCodes.FAILURE, e.getMessage(), e);
         }
         final CountDownLatch stop = new CountDownLatch(1);
         Signals.onTerminate(stop::countDown);

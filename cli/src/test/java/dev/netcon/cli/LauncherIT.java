@@ -19,7 +19,12 @@ class LauncherIT {
     }
 
     static Result netcon(final String... args) throws Exception {
-        final List<String> cmd = new ArrayList<>();
+        return run(List.of(), args);
+    }
+
+    /** Runs the launcher under {@code wrapper} (e.g. setpriv ... to drop root), or directly when it is empty. */
+    static Result run(final List<String> wrapper, final String... args) throws Exception {
+        final List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(ROOT.resolve("netcon").toString());
         cmd.addAll(List.of(args));
         final ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());

@@ -17,12 +17,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** {@code netcon receive} as a real process: SIGTERM, kill -9 and restart, and its one-line errors. */
 class ReceiverProcessIT {
@@ -111,6 +114,52 @@ class ReceiverProcessIT {
     }
 
     @Test
+    void shouldFailWithOneLineWhenTheHttpPortIsTaken(@TempDir final Path dir) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            final LauncherIT.Result r = LauncherIT.netcon("receive", "--listen", "127.0.0.1:0",
+                "--http", "127.0.0.1:" + taken.getLocalPort(), "--data-dir", dir.toString());
+            assertThat(r.exit()).isEqualTo(ExitCodes.ADDRESS_IN_USE);
+            assertThat(r.err()).isEqualTo("netcon receive: cannot serve http on 127.0.0.1:" + taken.getLocalPort()
+                + ": address already in use (choose one with --http)\n");
+        }
+    }
+
+    /**
+     * A privileged port as an unprivileged user is a permission error (5), not "address in use" (7) nor a
+     * failure (1). Needs root, to drop to nobody with setpriv(1).
+     */
+    @Test
+    void shouldFailWithThePermissionCodeForAPrivilegedPort() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "skipped: needs root to run netcon as nobody with setpriv");
+        assumeTrue(Stream.of("/usr/bin/setpriv", "/bin/setpriv").anyMatch(f -> Files.isExecutable(Path.of(f))),
+            "skipped: setpriv (util-linux) is not installed");
+        final Path start = Path.of("/proc/sys/net/ipv4/ip_unprivileged_port_start");
+        // readAllLines: readString of a /proc file stops after its first byte (st_size is 0).
+        assumeTrue(!Files.exists(start) || Integer.parseInt(Files.readAllLines(start).get(0).trim()) > 514,
+            "skipped: ports 81 and 514 are not privileged here (net.ipv4.ip_unprivileged_port_start)");
+        // nobody must be able to create the data directory, or that would be the permission error.
+        final Path dir = Files.createTempDirectory("netcon-nobody");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        final List<String> asNobody = List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups");
+        try {
+            final LauncherIT.Result udp = LauncherIT.run(asNobody, "receive", "--listen", "127.0.0.1:514", "--http", "off",
+                "--data-dir", dir.resolve("data").toString());
+            assertThat(udp.exit()).as(udp.err()).isEqualTo(ExitCodes.PERMISSION);
+            assertThat(udp.err()).isEqualTo("netcon receive: cannot listen on udp 127.0.0.1:514: permission denied "
+                + "(a port below 1024 needs root or CAP_NET_BIND_SERVICE; choose one with --listen)\n");
+            final LauncherIT.Result http = LauncherIT.run(asNobody, "receive", "--listen", "127.0.0.1:0",
+                "--http", "127.0.0.1:81", "--data-dir", dir.resolve("data").toString());
+            assertThat(http.exit()).as(http.err()).isEqualTo(ExitCodes.PERMISSION);
+            assertThat(http.err()).isEqualTo("netcon receive: cannot serve http on 127.0.0.1:81: permission denied "
+                + "(a port below 1024 needs root or CAP_NET_BIND_SERVICE; choose one with --http)\n");
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    @Test
     void shouldFailWithOneLineForAnUnusableDataDir(@TempDir final Path dir) throws Exception {
         final Path file = Files.writeString(dir.resolve("a-file"), "x");
         final LauncherIT.Result r = LauncherIT.netcon("receive", "--listen", "127.0.0.1:0", "--http", "off",
@@ -130,10 +179,30 @@ class ReceiverProcessIT {
     }
 
     @Test
+    void shouldTreatConfigKeysAsTheReceiversOwnOptionsOnly(@TempDir final Path dir) throws Exception {
+        // --verbose is a command-line option of every command, not a receiver setting: not a key, not listed as one.
+        final Path verbose = Files.writeString(dir.resolve("verbose.properties"), "verbose=true\n");
+        final LauncherIT.Result r = LauncherIT.netcon("receive", "--config", verbose.toString());
+        assertThat(r.exit()).isEqualTo(ExitCodes.CONFIG);
+        assertThat(r.err()).startsWith("netcon receive: " + verbose + ": unknown key 'verbose' (known: allow, data-dir, ")
+            .doesNotContain(", verbose").doesNotContain("config,").doesNotContain("help");
+        final Path yes = Files.writeString(dir.resolve("yes.properties"), "fsync=yes\n");
+        final LauncherIT.Result bool = LauncherIT.netcon("receive", "--config", yes.toString());
+        assertThat(bool.exit()).isEqualTo(ExitCodes.CONFIG);
+        assertThat(bool.err()).isEqualTo("netcon receive: " + yes + ": fsync=yes: expected true or false\n");
+        final Path window = Files.writeString(dir.resolve("window.properties"), "window=3\n");
+        final LauncherIT.Result checked = LauncherIT.netcon("receive", "--config", window.toString());
+        assertThat(checked.exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(checked.err()).isEqualTo("netcon receive: --window must be a power of two in 2..1048576, not 3\n");
+    }
+
+    @Test
     void shouldTakeSettingsFromTheConfigFileWithFlagsWinning(@TempDir final Path dir) throws Exception {
         final Path config = Files.writeString(dir.resolve("receiver.properties"),
             "listen=127.0.0.1:0\nhttp=127.0.0.1:1\ndata-dir=" + dir.resolve("from-config") + "\nworkers=1\n");
-        final Running r = start(dir.resolve("from-flag"), "--config", config.toString());
+        // --verbose (inherited from netcon) anywhere on the line, and a repeated flag, go with --config.
+        final Running r = start(dir.resolve("from-flag"), "--config", config.toString(), "--verbose",
+            "--allow", "127.0.0.0/8", "--allow", "::1/128");
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             send(socket, r.udpPort(), 1, 3);
             awaitDelivered(r.httpPort(), 3);

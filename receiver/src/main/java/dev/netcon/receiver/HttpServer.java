@@ -29,7 +29,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -66,10 +65,7 @@ final class HttpServer implements AutoCloseable {
                     }
                 }).bind(address).sync().channel();
         } catch (final Exception e) {
-            if (e instanceof BindException || String.valueOf(e.getMessage()).contains("Address already in use")) {
-                throw new BindException("cannot serve http on " + HostPort.format(address) + ": address already in use (choose one with --http)");
-            }
-            throw new IOException("cannot serve http on " + HostPort.format(address) + ": " + e.getMessage(), e);
+            throw BindFailure.of(e, "serve http on " + HostPort.format(address), "--http");
         }
         return (InetSocketAddress) channel.localAddress();
     }

@@ -22,7 +22,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,9 +63,9 @@ final class UdpIngest implements Worker.AckSender, AutoCloseable {
         if (listen.isEmpty()) {
             try {
                 bind(new InetSocketAddress("::", ReceiverConfig.DEFAULT_PORT), desc);
-            } catch (final IOException e) {
-                if (isAddressInUse(e)) {
-                    throw e;
+            } catch (final BindFailure e) {
+                if (e.reason() != BindFailure.Reason.OTHER) {
+                    throw e; // taken or not allowed: IPv4 would fail the same way
                 }
                 bind(new InetSocketAddress("0.0.0.0", ReceiverConfig.DEFAULT_PORT), desc); // no IPv6 here
             }
@@ -111,11 +110,7 @@ final class UdpIngest implements Worker.AckSender, AutoCloseable {
             try {
                 ch = b.bind(bound).sync().channel();
             } catch (final Exception e) {
-                final String what = HostPort.format(address);
-                if (isAddressInUse(e)) {
-                    throw new BindException("cannot listen on udp " + what + ": address already in use (another receiver? choose one with --listen)");
-                }
-                throw new IOException("cannot listen on udp " + what + ": " + e.getMessage(), e);
+                throw BindFailure.of(e, "listen on udp " + HostPort.format(address), "--listen");
             }
             channels.add(ch);
             bound = (InetSocketAddress) ch.localAddress(); // port 0: the others join the port the first got
@@ -127,15 +122,6 @@ final class UdpIngest implements Worker.AckSender, AutoCloseable {
         desc.append("udp ").append(HostPort.format(bound)).append(" (").append(epoll ? "epoll" : "nio").append(", ")
             .append(sockets).append(sockets == 1 ? " socket" : " sockets").append(", SO_RCVBUF ").append(granted)
             .append(" granted of ").append(config.receiveBufferBytes()).append(" asked)");
-    }
-
-    private static boolean isAddressInUse(final Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException || (t.getMessage() != null && t.getMessage().contains("Address already in use"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override
