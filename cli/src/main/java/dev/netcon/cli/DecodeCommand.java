@@ -53,6 +53,7 @@ public final class DecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        Checks.powerOfTwo("--window", window, 2, 1 << 20); // TrackerConfig's limits
         if (!Files.isRegularFile(file)) {
             throw new CommandException(ExitCodes.BAD_INPUT, "no such file: " + file);
         }

@@ -88,8 +88,13 @@ public final class SendCommand implements Callable<Integer> {
 
     private final AtomicBoolean stop = new AtomicBoolean();
 
+    /** The sender's ring is 4 MiB and a record may take at most an eighth of it. */
+    private static final int RING_BYTES = 4 << 20;
+    private static final int MAX_RECORD = RING_BYTES / 8;
+
     @Override
     public Integer call() throws Exception {
+        checkNumbers();
         if (kmsg) {
             return kmsg();
         }
@@ -103,7 +108,7 @@ public final class SendCommand implements Callable<Integer> {
                 throw new CommandException(ExitCodes.BAD_INPUT, Files.exists(f) ? "cannot read " + f : "no such file: " + f);
             }
         }
-        try (NetconSender sender = builder(maxRecord).build()) {
+        try (NetconSender sender = build(builder(maxRecord))) {
             onSignalsAndTicks(() -> System.err.println("netcon send: " + sender.stats()));
             if (!follow.isEmpty()) {
                 followFiles(sender, levelNumber);
@@ -124,9 +129,17 @@ public final class SendCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** The library's limits, as usage errors naming the option instead of its exception at build(). */
+    private void checkNumbers() {
+        Checks.range("--facility", facility, 0, 127);
+        Checks.range("--max-record", maxRecord, 256, MAX_RECORD);
+        Checks.range("--source-port", sourcePort, 0, 65535);
+        Checks.range("--stats-every", statsEvery, 0, Integer.MAX_VALUE / 1000);
+    }
+
     private NetconSender.Builder builder(final int maxRecordBytes) {
         final NetconSender.Builder builder = NetconSender.builder().facility(facility).sourcePort(sourcePort)
-            .maxRecordBytes(maxRecordBytes).ringCapacity(4 << 20).idleStrategy(new org.agrona.concurrent.BackoffIdleStrategy());
+            .maxRecordBytes(maxRecordBytes).ringCapacity(RING_BYTES).idleStrategy(new org.agrona.concurrent.BackoffIdleStrategy());
         if (hostname != null) {
             builder.hostName(hostname);
         }
@@ -135,9 +148,26 @@ public final class SendCommand implements Callable<Integer> {
                 builder.target(t);
             }
         } catch (final IllegalArgumentException e) {
-            throw new CommandException(ExitCodes.USAGE, "bad --target: " + e.getMessage());
+            throw new CommandException(ExitCodes.USAGE, "bad --target " + e.getMessage());
         }
         return builder;
+    }
+
+    /** Opens the socket: a --source-port that is taken or privileged is reported as such, in one line. */
+    private NetconSender build(final NetconSender.Builder builder) {
+        try {
+            return builder.build();
+        } catch (final java.io.UncheckedIOException e) {
+            final String m = String.valueOf(e.getMessage());
+            if (m.contains("Address already in use")) {
+                throw new CommandException(ExitCodes.ADDRESS_IN_USE, "--source-port " + sourcePort + ": address already in use", e);
+            }
+            if (m.contains("Permission denied")) {
+                throw new CommandException(ExitCodes.PERMISSION, "--source-port " + sourcePort
+                    + ": permission denied (a port below 1024 needs root or CAP_NET_BIND_SERVICE)", e);
+            }
+            throw new CommandException(ExitCodes.FAILURE, m, e);
+        }
     }
 
     /** SIGTERM/SIGINT stop (and interrupt) the main thread; SIGUSR1 and --stats-every print the counters. */
@@ -186,7 +216,7 @@ public final class SendCommand implements Callable<Integer> {
                     + " is not a character device");
             }
             final NetconSender.Builder builder = builder(Math.max(maxRecord, KmsgInput.BUFFER)).passThrough(true);
-            try (NetconSender sender = builder.build()) {
+            try (NetconSender sender = build(builder)) {
                 final KmsgRelay relay = new KmsgRelay(input, new KmsgRelay.Sink() {
                     @Override
                     public dev.netcon.sender.FrameStatus offerFrame(final org.agrona.DirectBuffer frame, final int offset,

@@ -38,10 +38,14 @@ public final class StatsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        final URI uri = URI.create(Checks.httpBase("--http", http) + "/stats");
+        if (watch != null) {
+            Checks.range("--watch", watch, 1, 86400);
+        }
         final PrintWriter out = spec.commandLine().getOut();
         final boolean tty = System.console() != null;
         while (true) {
-            final String body = fetch();
+            final String body = fetch(uri);
             if (watch != null && tty) {
                 out.print("\u001b[H\u001b[2J"); // redraw in place
             }
@@ -53,12 +57,11 @@ public final class StatsCommand implements Callable<Integer> {
             if (!tty) {
                 out.println();
             }
-            Thread.sleep(Math.max(1, watch) * 1000L);
+            Thread.sleep(watch * 1000L);
         }
     }
 
-    private String fetch() throws IOException, InterruptedException {
-        final URI uri = URI.create("http://" + http + "/stats");
+    private static String fetch(final URI uri) throws IOException, InterruptedException {
         try {
             final HttpResponse<String> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()
                 .send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -69,8 +72,6 @@ public final class StatsCommand implements Callable<Integer> {
         } catch (final ConnectException | java.net.http.HttpConnectTimeoutException e) {
             throw new CommandException(ExitCodes.UNREACHABLE, "cannot reach the receiver at " + uri
                 + " (is netcon receive running? point --http at its HTTP address)");
-        } catch (final IllegalArgumentException e) {
-            throw new CommandException(ExitCodes.USAGE, "bad --http '" + http + "': use HOST:PORT");
         }
     }
 

@@ -104,6 +104,7 @@ public final class TailCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
+        Checks.range("--lines", lines, 0, Integer.MAX_VALUE);
         if (!List.of("auto", "always", "never").contains(color)) {
             throw new CommandException(ExitCodes.USAGE, "--color must be auto, always or never");
         }
@@ -247,7 +248,7 @@ public final class TailCommand implements Callable<Integer> {
         if (hosts.size() == 1) {
             query.append("&host=").append(URLEncoder.encode(hosts.get(0), StandardCharsets.UTF_8));
         }
-        final URI uri = URI.create("http://" + http + query);
+        final URI uri = URI.create(Checks.httpBase("--http", http) + query);
         final HttpResponse<java.io.InputStream> response;
         try {
             response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofInputStream());

@@ -687,22 +687,44 @@ public final class NetconSender implements AutoCloseable {
             return sender;
         }
 
+        /** {@code host:port}, {@code [v6]:port}, {@code host} or {@code [v6]}; anything else is an IllegalArgumentException. */
         static InetSocketAddress parse(final String hostPort) {
             final String s = hostPort.trim();
-            final int close = s.lastIndexOf(']');
             final int colon = s.lastIndexOf(':');
             String host = s;
             int port = Wire.DEFAULT_RECEIVER_PORT;
             if (s.startsWith("[")) {
+                final int close = s.indexOf(']');
+                if (close < 0) {
+                    throw new IllegalArgumentException("'" + hostPort + "': missing ']' after IPv6 address");
+                }
                 host = s.substring(1, close);
                 if (close + 1 < s.length()) {
-                    port = Integer.parseInt(s.substring(close + 2));
+                    if (s.charAt(close + 1) != ':') {
+                        throw new IllegalArgumentException("'" + hostPort + "': expected ':' after ']'");
+                    }
+                    port = port(hostPort, s.substring(close + 2));
                 }
             } else if (colon >= 0 && s.indexOf(':') == colon) {
                 host = s.substring(0, colon);
-                port = Integer.parseInt(s.substring(colon + 1));
+                port = port(hostPort, s.substring(colon + 1));
+            }
+            if (host.isEmpty()) {
+                throw new IllegalArgumentException("'" + hostPort + "': no host");
             }
             return new InetSocketAddress(host, port);
+        }
+
+        private static int port(final String hostPort, final String port) {
+            try {
+                final int p = Integer.parseInt(port);
+                if (p >= 0 && p <= 65535) {
+                    return p;
+                }
+            } catch (final NumberFormatException e) {
+                // below
+            }
+            throw new IllegalArgumentException("'" + hostPort + "': port must be a number 0..65535");
         }
 
         private static String defaultHostName() {
