@@ -1,5 +1,10 @@
 package dev.netcon.cli;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+
 /**
  * Terminal rendering: level colours (ANSI, only when wanted) and text made safe to print. Control
  * characters from the wire never reach the terminal raw: a newline continues the record on an indented line,
@@ -10,6 +15,9 @@ final class Display {
     static final String DIM = "\u001b[2m";
     private static final String[] LEVEL_COLOURS = {
         "\u001b[1;31m", "\u001b[1;31m", "\u001b[1;31m", "\u001b[31m", "\u001b[33m", "\u001b[36m", "", "\u001b[2m"};
+
+    private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+        .withZone(ZoneOffset.UTC);
 
     private final boolean colour;
 
@@ -29,7 +37,7 @@ final class Display {
 
     String line(final StoredLine l) {
         final String levelName = l.level() == null ? l.kind() : Levels.name(l.level());
-        final String head = l.receivedAt() + " " + l.host() + " " + String.format("%-7s", levelName) + " ";
+        final String head = time(l.receivedAt()) + " " + l.host() + " " + String.format("%-7s", levelName) + " ";
         final boolean event = l.kind().equals("missing") || l.kind().equals("reset");
         final String body = visible(l.text());
         if (!colour) {
@@ -40,6 +48,19 @@ final class Display {
         }
         final String c = l.level() == null ? "" : LEVEL_COLOURS[l.level() & 7];
         return c.isEmpty() ? head + body : c + head + body + RESET;
+    }
+
+    /**
+     * receivedAt as text output shows it, ISO-8601 UTC to the millisecond (2026-11-30T02:40:41.167Z) whether it
+     * comes from a file (stored with microseconds) or from the live stream (milliseconds); anything unparsable as
+     * it is.
+     */
+    static String time(final String receivedAt) {
+        try {
+            return MILLIS.format(Instant.parse(receivedAt));
+        } catch (final DateTimeParseException e) {
+            return receivedAt;
+        }
     }
 
     static String visible(final String text) {

@@ -4,25 +4,32 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.RandomAccessFile;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -128,13 +135,7 @@ public final class TailCommand implements Callable<Integer> {
         final Map<Path, Position> positions = new HashMap<>();
         final List<StoredLine> initial = new ArrayList<>();
         for (final Path hostDir : hostDirs()) {
-            for (final Path file : files(hostDir)) {
-                final Position p = new Position();
-                readNew(file, p, initial);
-                if (file.getFileName().toString().equals("netcon.log")) {
-                    positions.put(file, p);
-                }
-            }
+            initial.addAll(lastLines(hostDir, positions));
         }
         initial.sort(Comparator.comparing(StoredLine::receivedAt)); // stable: a host's own order is kept
         for (final StoredLine l : initial.subList(Math.max(0, initial.size() - lines), initial.size())) {
@@ -145,6 +146,40 @@ public final class TailCommand implements Callable<Integer> {
             followFiles(positions);
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * A host's last -n records that pass the filter, in file order, read backwards from the end of its active
+     * file and then its rotated files, newest first; notes where following the active file starts.
+     */
+    private List<StoredLine> lastLines(final Path hostDir, final Map<Path, Position> positions) throws IOException {
+        final List<StoredLine> found = new ArrayList<>();
+        final List<Path> files = files(hostDir);
+        for (int i = files.size() - 1; i >= 0; i--) {
+            final Path file = files.get(i);
+            final boolean active = file.getFileName().toString().equals("netcon.log");
+            if (!active && found.size() >= lines) {
+                break;
+            }
+            final Object key = active ? Files.readAttributes(file, BasicFileAttributes.class).fileKey() : null;
+            try (BackwardLines back = new BackwardLines(file)) {
+                if (active) {
+                    final Position p = new Position();
+                    p.fileKey = key;
+                    p.offset = back.end();
+                    positions.put(file, p);
+                }
+                String line;
+                while (found.size() < lines && (line = back.previous()) != null) {
+                    final StoredLine l = StoredLine.parse(line);
+                    if (l != null && filter.accepts(l)) {
+                        found.add(l);
+                    }
+                }
+            }
+        }
+        Collections.reverse(found);
+        return found;
     }
 
     /** Where reading of a host's active file stands: its identity and byte offset. */
@@ -164,10 +199,10 @@ public final class TailCommand implements Callable<Integer> {
                 final Position p = positions.computeIfAbsent(active, k -> new Position());
                 final Object key = Files.readAttributes(active, BasicFileAttributes.class).fileKey();
                 if (p.fileKey != null && !p.fileKey.equals(key)) {
-                    // Rotated: finish the rotated file, then start the new one from its beginning.
-                    final List<Path> rotated = files(hostDir);
-                    if (rotated.size() > 1) {
-                        readNew(rotated.get(rotated.size() - 2), p, fresh);
+                    // Rotated: finish the rotated file (found by its identity), then start the new one from its beginning.
+                    final Path rotated = withKey(hostDir, p.fileKey);
+                    if (rotated != null) {
+                        readNew(rotated, p, fresh);
                     }
                     p.offset = 0;
                 }
@@ -186,33 +221,49 @@ public final class TailCommand implements Callable<Integer> {
         }
     }
 
-    /** Reads complete lines after p.offset; a last line without its newline is left for later. */
+    /** The rotated file that was the active one (its file key), or null if it is gone. */
+    private static Path withKey(final Path hostDir, final Object fileKey) throws IOException {
+        for (final Path f : files(hostDir)) {
+            try {
+                if (fileKey.equals(Files.readAttributes(f, BasicFileAttributes.class).fileKey())) {
+                    return f;
+                }
+            } catch (final NoSuchFileException e) {
+                // deleted by retention meanwhile
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Reads every complete line after p.offset, however far the file has grown; a last line without its newline
+     * is left for later.
+     */
     private void readNew(final Path file, final Position p, final List<StoredLine> into) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             if (p.fileKey == null) {
                 p.fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
             }
-            final long length = f.length();
-            if (length < p.offset) {
+            if (ch.size() < p.offset) {
                 p.offset = 0; // truncated
             }
-            if (length == p.offset) {
-                return;
-            }
-            final byte[] bytes = new byte[(int) Math.min(length - p.offset, 64L << 20)];
-            f.seek(p.offset);
-            f.readFully(bytes);
-            int start = 0;
-            for (int i = 0; i < bytes.length; i++) {
-                if (bytes[i] == '\n') {
-                    final StoredLine l = StoredLine.parse(new String(bytes, start, i - start, StandardCharsets.UTF_8));
-                    if (l != null && filter.accepts(l)) {
-                        into.add(l);
-                    }
-                    start = i + 1;
+            final InputStream in = new BufferedInputStream(Channels.newInputStream(ch.position(p.offset)), 1 << 20);
+            final ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
+            long read = p.offset;
+            int b;
+            while ((b = in.read()) >= 0) {
+                read++;
+                if (b != '\n') {
+                    line.write(b);
+                    continue;
                 }
+                final StoredLine l = StoredLine.parse(line.toString(StandardCharsets.UTF_8));
+                if (l != null && filter.accepts(l)) {
+                    into.add(l);
+                }
+                line.reset();
+                p.offset = read;
             }
-            p.offset += start;
         }
     }
 
