@@ -7,17 +7,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -306,7 +311,7 @@ public final class SendCommand implements Callable<Integer> {
         }
     }
 
-    /** tail -F: reads appended lines; starts over when a file is replaced (rotation) or shrinks (truncation). */
+    /** tail -F: reads appended lines; starts over when a file is replaced (rotation), truncated or rewritten. */
     private void followFiles(final NetconSender sender, final int level) throws IOException {
         final List<Followed> followed = new ArrayList<>();
         for (final Path p : follow) {
@@ -330,13 +335,30 @@ public final class SendCommand implements Callable<Integer> {
         }
     }
 
-    /** One followed file: its open handle, identity and read position. */
+    /**
+     * One followed file: its open handle, identity and read position. A truncation (or a rewrite in place) is
+     * told from an append before anything is read, so that the new content is read from its start, not from the
+     * old position: the file is smaller than the position, its first bytes are no longer those read before
+     * (a fingerprint of up to {@link #FINGERPRINT} bytes), or it has the size last read to but a newer
+     * modification time in two polls in a row. A new file under the name (rotation) is told by its file key,
+     * after the old file's last lines were read.
+     */
     private final class Followed {
+        /** Bytes of the file's start remembered to recognise it. */
+        private static final int FINGERPRINT = 256;
+
         private final Path path;
-        private RandomAccessFile file;
+        private FileChannel file;
         private Object identity;
-        private final StringBuilder partial = new StringBuilder();
-        private final byte[] buf = new byte[64 * 1024];
+        private long position;
+        /** The first bytes of the file as read (at most FINGERPRINT, at most what was read). */
+        private byte[] head = new byte[0];
+        /** The modification time when the file's size was {@link #position}, or null if unknown. */
+        private FileTime modifiedAtPosition;
+        /** A newer modification time seen at an unchanged size, a rewrite if the next poll still sees it so. */
+        private FileTime suspect;
+        private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+        private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
 
         Followed(final Path path) throws IOException {
             this.path = path;
@@ -345,12 +367,14 @@ public final class SendCommand implements Callable<Integer> {
 
         private void open(final boolean atEnd) throws IOException {
             try {
-                file = new RandomAccessFile(path.toFile(), "r");
+                file = FileChannel.open(path, StandardOpenOption.READ);
                 identity = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-                if (atEnd) {
-                    file.seek(file.length());
-                }
-            } catch (final NoSuchFileException | java.io.FileNotFoundException e) {
+                position = atEnd ? file.size() : 0;
+                head = readHead(Math.min(position, FINGERPRINT));
+                modifiedAtPosition = null;
+                suspect = null;
+                partial.reset();
+            } catch (final NoSuchFileException e) {
                 file = null; // not there yet: tail -F waits for it
             }
         }
@@ -362,29 +386,82 @@ public final class SendCommand implements Callable<Integer> {
                     return false;
                 }
             }
-            boolean read = false;
-            int n;
-            while ((n = file.read(buf)) > 0) {
-                read = true;
-                partial.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                int nl;
-                while ((nl = partial.indexOf("\n")) >= 0) {
-                    writePatiently(sender, level, partial.substring(0, nl));
-                    partial.delete(0, nl + 1);
-                }
-            }
-            // Rotation (a new file under the name) or truncation: start over from its beginning.
-            Object now = null;
+            BasicFileAttributes now = null;
             try {
-                now = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-            } catch (final IOException e) {
-                return read; // renamed away and not recreated yet
+                now = Files.readAttributes(path, BasicFileAttributes.class);
+            } catch (final NoSuchFileException e) {
+                // renamed away and not recreated yet: the open handle still reads the old file's last lines
             }
-            if (!now.equals(identity) || file.length() < file.getFilePointer()) {
+            final boolean same = now != null && now.fileKey().equals(identity);
+            if (same && rewritten(now)) {
+                file.close();
+                open(false); // truncated or rewritten in place: the new content from its start
+            }
+            final long size = file.size();
+            final long before = position;
+            boolean read = readToEnd(sender, level);
+            if (!same) {
+                modifiedAtPosition = null;
+            } else if (position != before || modifiedAtPosition == null) {
+                // Only a stat taken with the file at exactly the size read to says what its time was then.
+                modifiedAtPosition = position == size && size == now.size() ? now.lastModifiedTime() : null;
+            }
+            if (now != null && !same) {
+                // Rotation: the old file's last lines were read above; the new one is read from its beginning.
                 file.close();
                 open(false);
-                partial.setLength(0);
+                read = true;
+            }
+            return read;
+        }
+
+        /** Whether the file under the same identity is no longer an extension of what was read. */
+        private boolean rewritten(final BasicFileAttributes now) throws IOException {
+            final long size = file.size();
+            if (size < position) {
                 return true;
+            }
+            if (!Arrays.equals(readHead(Math.min(head.length, size)), head)) {
+                return true;
+            }
+            if (size == position && modifiedAtPosition != null && !now.lastModifiedTime().equals(modifiedAtPosition)) {
+                // A write in progress updates the time before the size: only the same time seen again is a rewrite.
+                if (now.lastModifiedTime().equals(suspect)) {
+                    return true;
+                }
+                suspect = now.lastModifiedTime();
+                return false;
+            }
+            suspect = null;
+            return false;
+        }
+
+        private byte[] readHead(final long n) throws IOException {
+            final ByteBuffer b = ByteBuffer.allocate((int) n);
+            while (b.hasRemaining() && file.read(b, b.position()) > 0) {
+                // positional reads: the read position stays where it is
+            }
+            return Arrays.copyOf(b.array(), b.position());
+        }
+
+        private boolean readToEnd(final NetconSender sender, final int level) throws IOException {
+            boolean read = false;
+            int n;
+            while (!stop.get() && (n = file.read(buf.clear(), position)) > 0) {
+                read = true;
+                position += n;
+                for (int i = 0; i < n; i++) {
+                    final byte b = buf.get(i);
+                    if (b == '\n') {
+                        writePatiently(sender, level, partial.toString(StandardCharsets.UTF_8));
+                        partial.reset();
+                    } else {
+                        partial.write(b);
+                    }
+                }
+            }
+            if (head.length < FINGERPRINT && position > head.length) {
+                head = readHead(Math.min(position, FINGERPRINT));
             }
             return read;
         }

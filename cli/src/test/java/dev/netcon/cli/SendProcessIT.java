@@ -89,6 +89,36 @@ class SendProcessIT {
         assertThat(l.count()).isEqualTo(n);
     }
 
+    /**
+     * Waits until the process has {@code file} open (a JVM on a loaded machine takes seconds to start, so a fixed
+     * sleep is not enough), seen in /proc/PID/fd where there is one.
+     */
+    static void awaitOpened(final Process p, final Path file) throws Exception {
+        final Path fds = Path.of("/proc", Long.toString(p.pid()), "fd");
+        if (!Files.isDirectory(fds)) {
+            Thread.sleep(3000);
+            return;
+        }
+        final Path real = file.toRealPath();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && p.isAlive()) {
+            try (java.util.stream.Stream<Path> open = Files.list(fds)) {
+                if (open.anyMatch(fd -> {
+                    try {
+                        return Files.readSymbolicLink(fd).equals(real);
+                    } catch (final java.io.IOException e) {
+                        return false; // closed meanwhile
+                    }
+                })) {
+                    Thread.sleep(200); // it seeks right after opening
+                    return;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("netcon send did not open " + file);
+    }
+
     @Test
     void shouldRelayStdinIntactAndExitZeroAtItsEnd() throws Exception {
         try (Listener l = new Listener()) {
@@ -118,7 +148,7 @@ class SendProcessIT {
         Files.writeString(log, "old line, before netcon started\n");
         try (Listener l = new Listener()) {
             final Process p = send("--target", "127.0.0.1:" + l.socket.getLocalPort(), "--follow", log.toString());
-            Thread.sleep(1500); // let it open the file and seek to its end
+            awaitOpened(p, log); // and seeks to its end
             for (int i = 1; i <= 50; i++) {
                 Files.writeString(log, "before rotation " + i + "\n", StandardOpenOption.APPEND);
             }
@@ -138,6 +168,43 @@ class SendProcessIT {
             assertThat(l.texts.get(50)).isEqualTo("late write to the rotated file");
             assertThat(l.texts.subList(51, 101)).allMatch(t -> t.startsWith("after rotation "));
             assertThat(l.texts).doesNotContain("old line, before netcon started");
+        }
+    }
+
+    /**
+     * A truncation followed by a write past the old read position, both within one poll, must not be taken for
+     * an append (which sent the tail of the new line, "e"); nor must a rewrite with the same first bytes and size.
+     */
+    @Test
+    void shouldStartOverWhenAFollowedFileIsTruncatedAndRewrittenWithinOnePoll(@TempDir final Path dir) throws Exception {
+        final Path log = dir.resolve("app.log");
+        Files.writeString(log, "");
+        try (Listener l = new Listener()) {
+            final Process p = send("--target", "127.0.0.1:" + l.socket.getLocalPort(), "--follow", log.toString());
+            awaitOpened(p, log);
+            Files.writeString(log, "after-rotate\n", StandardOpenOption.APPEND);
+            awaitCount(l, 1);
+            truncateAndWrite(log, "after-truncate\n"); // : > f; echo after-truncate >> f
+            awaitCount(l, 2);
+            truncateAndWrite(log, "after-truncate, longer\nsecond\n"); // a longer line that starts the same
+            awaitCount(l, 4);
+            Thread.sleep(300);
+            truncateAndWrite(log, "after-truncate, longer\nsecond\n"); // the same bytes again: only the time tells
+            awaitCount(l, 6);
+            Files.writeString(log, "appended\n", StandardOpenOption.APPEND);
+            awaitCount(l, 7);
+            p.destroy();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(l.texts).containsExactly("after-rotate", "after-truncate", "after-truncate, longer", "second",
+                "after-truncate, longer", "second", "appended");
+        }
+    }
+
+    /** Truncates in place (same inode) and writes, as fast as a shell would. */
+    private static void truncateAndWrite(final Path file, final String text) throws Exception {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+            ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
         }
     }
 
