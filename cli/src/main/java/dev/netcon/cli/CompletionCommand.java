@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
     description = {"Print a shell completion script. Only bash is supported (zsh can load it with bashcompinit).",
         "", "Example: source <(netcon completion bash)"})
 public final class CompletionCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "SHELL", defaultValue = "bash", description = "bash")
+    @Parameters(paramLabel = "SHELL", arity = "0..1", defaultValue = "bash", description = "bash, the default and only one.")
     String shell;
 
     @CommandLine.Spec

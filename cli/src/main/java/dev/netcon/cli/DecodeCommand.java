@@ -32,11 +32,11 @@ import java.util.concurrent.Callable;
  * prints the records as JSON Lines in sequence order per source.
  */
 @Command(name = "decode", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
-    description = {"Decode a capture of netconsole datagrams offline and print one JSON object per record.",
-        "FILE is a classic libpcap file (Ethernet/SLL/raw IP, IPv4/IPv6, UDP) or a text file with one",
-        "datagram per line in hex. Fragments are reassembled and records ordered by seq per source.",
-        "Fields: seq, facility, level, tsUsec, cont, release, text, dict. Plain (non-extended) datagrams",
-        "come out with null seq/facility/level/tsUsec. Malformed datagrams are reported on stderr.",
+    description = {"Decode a capture of netconsole datagrams offline and print one JSON object per record. "
+        + "FILE is a classic libpcap file (Ethernet/SLL/raw IP, IPv4/IPv6, UDP) or a text file with one "
+        + "datagram per line in hex. Fragments are reassembled and records ordered by seq per source. "
+        + "Fields: seq, facility, level, tsUsec, cont, release, text, dict. Plain (non-extended) datagrams "
+        + "come out with null seq/facility/level/tsUsec. Malformed datagrams are reported on stderr.",
         "", "Example: netcon decode protocol/src/test/resources/vectors/kernel-6.12.107-extended-release-userdata.pcap"})
 public final class DecodeCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "Capture to decode (.pcap or hex lines).")
@@ -45,7 +45,7 @@ public final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--summary", description = "Print counts (records, fragments, duplicates, malformed by reason, gaps) instead of the records.")
     boolean summary;
 
-    @Option(names = "--window", defaultValue = "65536", description = "Reorder window in records (power of two).")
+    @Option(names = "--window", paramLabel = "N", defaultValue = "65536", description = "Reorder window in records (power of two).")
     int window;
 
     @picocli.CommandLine.Spec

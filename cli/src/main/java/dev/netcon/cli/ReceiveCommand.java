@@ -50,7 +50,7 @@ public final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--allow", paramLabel = "CIDR", split = ",", showDefaultValue = CommandLine.Help.Visibility.NEVER, description = "Accept only sources in these address blocks (repeatable). Default: all.")
     List<String> allow = new ArrayList<>();
 
-    @Option(names = "--max-sources", defaultValue = "100000", description = "Sources tracked at once; beyond it the least recently seen is evicted.")
+    @Option(names = "--max-sources", paramLabel = "N", defaultValue = "100000", description = "Sources tracked at once; beyond it the least recently seen is evicted.")
     int maxSources;
 
     @Option(names = "--idle-timeout", paramLabel = "SECONDS", defaultValue = "3600", description = "A source silent this long is closed and evicted.")
@@ -65,13 +65,13 @@ public final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--gap-timeout", paramLabel = "MILLIS", defaultValue = "1000", description = "A missing seq not arrived within this is given up (MISSING).")
     long gapTimeoutMs;
 
-    @Option(names = "--window", defaultValue = "256", description = "Reorder window per source, in records (power of two).")
+    @Option(names = "--window", paramLabel = "N", defaultValue = "256", description = "Reorder window per source, in records (power of two).")
     int window;
 
-    @Option(names = "--workers", defaultValue = "2", description = "Worker threads; sources are spread over them by address.")
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "Worker threads; sources are spread over them by address.")
     int workers;
 
-    @Option(names = "--io-threads", defaultValue = "1", description = "UDP reading threads (epoll: one SO_REUSEPORT socket each).")
+    @Option(names = "--io-threads", paramLabel = "N", defaultValue = "1", description = "UDP reading threads (epoll: one SO_REUSEPORT socket each).")
     int ioThreads;
 
     @Option(names = "--queue-size", paramLabel = "BYTES", defaultValue = "8388608", description = "Hand-off queue per worker (power of two); full means datagrams are dropped and counted.")
@@ -98,7 +98,7 @@ public final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--retain-size", paramLabel = "BYTES", defaultValue = "1073741824", description = "Per host, delete the oldest rotated files beyond this total.")
     long retainBytes;
 
-    @Option(names = "--metrics-sources", defaultValue = "100", description = "Per-source series in /metrics for at most this many sources (most active first).")
+    @Option(names = "--metrics-sources", paramLabel = "N", defaultValue = "100", description = "Per-source series in /metrics for at most this many sources (most active first).")
     int metricsSources;
 
     @CommandLine.Spec

@@ -49,11 +49,11 @@ public final class SendCommand implements Callable<Integer> {
     @Option(names = "--hostname", paramLabel = "NAME", description = "Name sent as host= (default: this machine's host name).")
     String hostname;
 
-    @Option(names = "--level", defaultValue = "info", description = "Level of every line: a name (emerg..debug) or 0..7. "
+    @Option(names = "--level", paramLabel = "LEVEL", defaultValue = "info", description = "Level of every line: a name (emerg..debug) or 0..7. "
         + "Not with --kmsg (records keep the kernel's).")
     String level;
 
-    @Option(names = "--facility", defaultValue = "1", description = "Syslog facility number (1 = user); "
+    @Option(names = "--facility", paramLabel = "N", defaultValue = "1", description = "Syslog facility number (1 = user); "
         + "with --kmsg, only of netcon's own drop reports.")
     int facility;
 
@@ -75,7 +75,7 @@ public final class SendCommand implements Callable<Integer> {
         + "on (writes a start marker to the device and relays from it; device only).")
     String kmsgFrom;
 
-    @Option(names = "--source-port", defaultValue = "0", description = "Local UDP port (0: any; netconsole uses 6665).")
+    @Option(names = "--source-port", paramLabel = "PORT", defaultValue = "0", description = "Local UDP port (0: any; netconsole uses 6665).")
     int sourcePort;
 
     @Option(names = "--stats-every", paramLabel = "SECONDS", defaultValue = "0", description = "Print counters to stderr this often (0: only at exit and on SIGUSR1).")

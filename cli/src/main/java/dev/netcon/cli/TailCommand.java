@@ -48,7 +48,7 @@ import java.util.regex.PatternSyntaxException;
         + "stream instead. Text is shown with escapes decoded and control characters made visible.",
         "", "Example: netcon tail -f --host 'web-*' --level warn"})
 public final class TailCommand implements Callable<Integer> {
-    @Option(names = {"-n", "--lines"}, defaultValue = "10", description = "How many of the last records to show first (0: none).")
+    @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "10", description = "How many of the last records to show first (0: none).")
     int lines;
 
     @Option(names = {"-f", "--follow"}, description = "Keep showing records as they are stored.")
@@ -78,7 +78,7 @@ public final class TailCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per record (decode's fields plus host, source, kind, receivedAt).")
     boolean json;
 
-    @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto", description = "auto (when stdout is a terminal and NO_COLOR is unset), always or never.")
+    @Option(names = "--color", paramLabel = "WHEN", defaultValue = "auto", description = "auto (when stdout is a terminal, NO_COLOR is unset and TERM is not dumb), always or never.")
     String color;
 
     @CommandLine.Spec
