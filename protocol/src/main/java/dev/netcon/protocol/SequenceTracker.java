@@ -152,6 +152,15 @@ public final class SequenceTracker {
         return length;
     }
 
+    /**
+     * Whether {@link #ncrxResponse} just held an acknowledgement back only because the last one was sent less than
+     * {@code ackIntervalNs} ago: the caller sends it once the interval has passed, so that the last records of a
+     * burst are acknowledged although nothing arrives after them.
+     */
+    public boolean ackRateLimited(final long nowNs) {
+        return started && acked && nowNs - lastAckNs < config.ackIntervalNs();
+    }
+
     /** The source goes away: releases everything held in order; holes among it are reported missing. */
     public void close(final RecordListener listener) {
         while (buffered > 0) {

@@ -22,6 +22,8 @@ final class Source {
     TokenBucket byteBucket;
     long lastSeenNs;
     boolean timed;
+    /** Reliable mode: an acknowledgement was held back by the ack interval; the timer scan sends it. */
+    boolean ackPending;
     Source newer;
     Source older;
 

@@ -59,6 +59,7 @@ final class Worker implements Agent, MessageHandler, RecordListener {
     private final Long2ObjectHashMap<Source> v4Sources = new Long2ObjectHashMap<>();
     private final Map<String, Source> v6Sources = new HashMap<>();
     private final List<Source> timed = new ArrayList<>();
+    private final List<Source> pendingAcks = new ArrayList<>();
     private final UnsafeBuffer ack = new UnsafeBuffer(ByteBuffer.allocateDirect(1024));
     private final byte[] v6 = new byte[16];
     private Source newest;
@@ -121,6 +122,7 @@ final class Worker implements Agent, MessageHandler, RecordListener {
         if (nowNs - nextTimerScanNs >= 0) {
             nextTimerScanNs = nowNs + TIMER_SCAN_NS;
             work += runTimers();
+            work += sendPendingAcks();
         }
         if (nowNs - nextIdleScanNs >= 0) {
             nextIdleScanNs = nowNs + IDLE_SCAN_NS;
@@ -150,11 +152,35 @@ final class Worker implements Agent, MessageHandler, RecordListener {
         source.sequencer.onDatagram(buffer, index + header, payloadLength, nowNs, this);
         afterSequencer(source);
         if (config.reliable()) {
-            final int n = source.sequencer.ncrxResponse(nowNs, ack, 0);
-            if (n > 0) {
-                acks.send(source.address, ack, n);
+            answer(source);
+        }
+    }
+
+    /** Sends the source an ncrx acknowledgement if one is due, or notes it for later if the interval held it back. */
+    private void answer(final Source s) {
+        final int n = s.sequencer.ncrxResponse(nowNs, ack, 0);
+        if (n > 0) {
+            acks.send(s.address, ack, n);
+        } else if (!s.ackPending && s.sequencer.tracker().ackRateLimited(nowNs)) {
+            s.ackPending = true;
+            pendingAcks.add(s);
+        }
+    }
+
+    /** Held-back acknowledgements whose interval has passed. */
+    private int sendPendingAcks() {
+        int work = 0;
+        for (int i = pendingAcks.size() - 1; i >= 0; i--) {
+            final Source s = pendingAcks.get(i);
+            if (!s.sequencer.tracker().ackRateLimited(nowNs)) {
+                pendingAcks.set(i, pendingAcks.get(pendingAcks.size() - 1));
+                pendingAcks.remove(pendingAcks.size() - 1);
+                s.ackPending = false;
+                answer(s);
+                work++;
             }
         }
+        return work;
     }
 
     private void afterSequencer(final Source s) {
@@ -263,6 +289,10 @@ final class Worker implements Agent, MessageHandler, RecordListener {
         if (s.timed) {
             timed.remove(s);
             s.timed = false;
+        }
+        if (s.ackPending) {
+            pendingAcks.remove(s);
+            s.ackPending = false;
         }
         sourceCount--;
         stats.retire(s.stats);

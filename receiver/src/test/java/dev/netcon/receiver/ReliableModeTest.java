@@ -33,6 +33,37 @@ class ReliableModeTest {
         });
     }
 
+    /**
+     * The acks of a burst's last records are held back by the ack interval; with nothing arriving after them, the
+     * held-back ack must still go out, or a sender waits for its emergency resends to learn they arrived.
+     */
+    @Test
+    void shouldAcknowledgeTheEndOfABurstAfterTheAckInterval(@TempDir final Path dir) throws Exception {
+        try (ReceiverHarness rx = new ReceiverHarness(dir, c -> new ReceiverConfig(c.listen(), c.http(), c.dataDir(), true,
+            c.allow(), 1, 1, c.queueBytesPerWorker(), c.receiveBufferBytes(), c.maxSources(), c.idleTimeoutNs(), 0, 0,
+            c.gapTimeoutNs(), 256, 10, c.store()));
+             DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            final FrameEncoder encoder = new FrameEncoder();
+            final UnsafeBuffer buf = new UnsafeBuffer(new byte[1000]);
+            for (int seq = 1; seq <= 50; seq++) { // well within one 100 ms ack interval
+                final int n = encoder.wrap(buf, 0, 1000).header((String) null, 14, seq, seq, (byte) '-')
+                    .text("burst " + seq).dict("host", "burst").finish();
+                ReceiverHarness.send(socket, rx.udp(), Arrays.copyOf(buf.byteArray(), n));
+            }
+            socket.setSoTimeout(2000);
+            final byte[] ackBytes = new byte[1000];
+            final NcrxMessage ack = new NcrxMessage();
+            long acked = 0;
+            while (acked < 50) {
+                final DatagramPacket p = new DatagramPacket(ackBytes, ackBytes.length);
+                socket.receive(p); // times out (fails) if the last ack never comes
+                assertThat(ack.parse(new UnsafeBuffer(ackBytes), 0, p.getLength())).isTrue();
+                acked = Math.max(acked, ack.acked());
+            }
+            assertThat(acked).isEqualTo(50);
+        }
+    }
+
     private void run(final Path dir, final Random rnd) throws Exception {
         try (ReceiverHarness rx = new ReceiverHarness(dir, c -> new ReceiverConfig(c.listen(), c.http(), c.dataDir(), true,
             c.allow(), 1, 2, c.queueBytesPerWorker(), c.receiveBufferBytes(), c.maxSources(), c.idleTimeoutNs(), 0, 0,
