@@ -85,6 +85,24 @@ public final class SendCommand implements Callable<Integer> {
         + "With --kmsg at least 16384, so that any kernel record fits whole.")
     int maxRecord;
 
+    @Option(names = "--reliable", description = "Reliable mode: keep the last --reliable-history records, resend those the "
+        + "receiver's ncrx answers name as missing, and at exit wait (bounded) until everything is acknowledged. Needs "
+        + "netcon receive --reliable and exactly one --target; not with --kmsg.")
+    boolean reliable;
+
+    @Option(names = "--reliable-history", paramLabel = "N", defaultValue = "1024", description = "With --reliable: "
+        + "records kept for resending, 1..1048576 (N x --max-record bytes of memory).")
+    int reliableHistory;
+
+    @Option(names = "--reliable-emergency-after", paramLabel = "SECONDS", defaultValue = "10", description = "With "
+        + "--reliable: when nothing has been acknowledged for this long, resend unacknowledged records marked ncemg=1.")
+    int reliableEmergencyAfter;
+
+    @Option(names = "--transport", paramLabel = "auto|epoll|nio", defaultValue = "auto", description = "How datagrams "
+        + "go out: epoll (Netty's native transport, sendmmsg batches; Linux), nio (the JDK's, portable), or auto "
+        + "(epoll where it loads).")
+    String transport;
+
     @Parameters(paramLabel = "FILE", arity = "0..*", description = "Files to send (default: stdin).")
     List<Path> files = new ArrayList<>();
 
@@ -100,6 +118,7 @@ public final class SendCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkNumbers();
+        checkReliable();
         if (kmsg) {
             return kmsg();
         }
@@ -129,6 +148,9 @@ public final class SendCommand implements Callable<Integer> {
             stop.set(true);
             Thread.interrupted(); // a late SIGTERM must not cut the flush short
             sender.flush(Duration.ofSeconds(5));
+            if (reliable) {
+                awaitAcknowledged(sender);
+            }
             System.err.println("netcon send: " + sender.stats());
         }
         return ExitCodes.OK;
@@ -142,9 +164,61 @@ public final class SendCommand implements Callable<Integer> {
         Checks.range("--stats-every", statsEvery, 0, Integer.MAX_VALUE / 1000);
     }
 
+    /** --reliable and its settings: each setting only with it, and it with exactly one target and without --kmsg. */
+    private void checkReliable() {
+        final CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (!reliable) {
+            if (parsed.hasMatchedOption("--reliable-history") || parsed.hasMatchedOption("--reliable-emergency-after")) {
+                throw Checks.usage("--reliable-history and --reliable-emergency-after go with --reliable");
+            }
+            return;
+        }
+        if (kmsg) {
+            // Pass-through records keep the kernel's seqs, gaps included; reliable mode is not verified with them.
+            throw Checks.usage("--reliable does not go with --kmsg");
+        }
+        if (targets.size() != 1) {
+            throw Checks.usage("--reliable needs exactly one --target, not " + targets.size());
+        }
+        Checks.range("--reliable-history", reliableHistory, 1, 1 << 20);
+        Checks.range("--reliable-emergency-after", reliableEmergencyAfter, 1, 86400);
+    }
+
+    private NetconSender.Transport transport() {
+        final NetconSender.Transport t;
+        try {
+            t = NetconSender.Transport.valueOf(transport.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (final IllegalArgumentException e) {
+            throw Checks.usage("bad --transport '" + transport + "': auto, epoll or nio");
+        }
+        if (t == NetconSender.Transport.EPOLL && !io.netty.channel.epoll.Epoll.isAvailable()) {
+            throw new CommandException(ExitCodes.FAILURE, "--transport epoll: not available here ("
+                + io.netty.channel.epoll.Epoll.unavailabilityCause().getMessage() + "); use auto or nio");
+        }
+        return t;
+    }
+
+    /**
+     * --reliable at exit: a lost last record is only resent once --reliable-emergency-after passed without an ack,
+     * which needs the sender still open. A receiver that never answered is not waited for beyond 2 s.
+     */
+    private void awaitAcknowledged(final NetconSender sender) {
+        if (sender.awaitAcknowledged(Duration.ofSeconds(2))
+            || sender.stats().ackedSeq() != -1 && sender.awaitAcknowledged(Duration.ofSeconds(reliableEmergencyAfter + 5L))) {
+            return;
+        }
+        final long acked = sender.stats().ackedSeq();
+        System.err.println("netcon send: not every record was acknowledged " + (acked == -1
+            ? "(no answer: is the receiver running with --reliable?)" : "(acked up to " + acked + ")"));
+    }
+
     private NetconSender.Builder builder(final int maxRecordBytes) {
         final NetconSender.Builder builder = NetconSender.builder().facility(facility).sourcePort(sourcePort)
-            .maxRecordBytes(maxRecordBytes).ringCapacity(RING_BYTES).idleStrategy(new org.agrona.concurrent.BackoffIdleStrategy());
+            .maxRecordBytes(maxRecordBytes).ringCapacity(RING_BYTES).idleStrategy(new org.agrona.concurrent.BackoffIdleStrategy())
+            .transport(transport());
+        if (reliable) {
+            builder.reliable(true).reliableHistory(reliableHistory).reliableEmergencyAfter(Duration.ofSeconds(reliableEmergencyAfter));
+        }
         if (hostname != null) {
             builder.hostName(hostname);
         }

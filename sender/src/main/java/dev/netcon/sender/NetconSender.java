@@ -463,6 +463,37 @@ public final class NetconSender implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Reliable mode: waits (bounded) until the receiver has acknowledged every record sent so far, e.g. before
+     * closing, so that a lost last record still gets its emergency resend. Call after {@link #flush}.
+     *
+     * @return true when everything sent is acknowledged (or nothing was sent); false on timeout, or when the
+     *         sender is not in reliable mode
+     */
+    public boolean awaitAcknowledged(final Duration timeout) {
+        final ReliableLink r = agent.reliable;
+        if (r == null) {
+            return false;
+        }
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            final long sent = r.newestSentSeq;
+            final long acked = r.ackedSeq;
+            if (sent == -1 || (acked != -1 && Long.compareUnsigned(acked, sent) >= 0)) {
+                return true;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(5);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+    }
+
     public SenderStats stats() {
         final ReliableLink r = agent.reliable;
         return new SenderStats(written.get(), ringFullDrops.count(), agent.wouldBlock.count(), agent.sendFailed.count(),

@@ -58,6 +58,8 @@ final class ReliableLink {
     volatile long retransmitted;
     volatile long emergencyResends;
     volatile long ackedSeq = -1;
+    /** The newest seq sent, or -1: with {@link #ackedSeq}, tells other threads whether everything was acknowledged. */
+    volatile long newestSentSeq = -1;
 
     ReliableLink(final int historyRecords, final int maxFrameBytes, final InetSocketAddress peer,
                  final long emergencyAfterNs, final NetconSender.DropLog evictedUnacked) {
@@ -83,6 +85,7 @@ final class ReliableLink {
         }
         if (!anySent || Long.compareUnsigned(seq, newestSent) > 0) {
             newestSent = seq;
+            newestSentSeq = seq;
         }
         anySent = true;
     }

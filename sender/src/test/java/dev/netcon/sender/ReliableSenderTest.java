@@ -56,8 +56,9 @@ class ReliableSenderTest {
             assertThat(peer.duplicateDeliveries).isZero();
             assertThat(peer.missing).as("seqs given up by the peer").isEmpty();
             assertThat((long) peer.droppedOnPurpose.size()).isEqualTo(LongStream.rangeClosed(1, records).filter(chosen).count());
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> sender.stats().ackedSeq() == records);
+            assertThat(sender.awaitAcknowledged(Duration.ofSeconds(10))).isTrue();
             final SenderStats stats = sender.stats();
+            assertThat(stats.ackedSeq()).isEqualTo(records);
             assertThat(stats.retransmitted() + stats.emergencyResends()).isGreaterThanOrEqualTo(peer.droppedOnPurpose.size());
             assertThat(stats.unackedEvicted()).isZero();
             assertThat(stats.dropped()).isZero();
