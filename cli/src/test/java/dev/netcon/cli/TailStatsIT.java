@@ -110,12 +110,20 @@ class TailStatsIT {
         assertThat(json.exit()).isZero();
         final Map<String, Object> mine = MiniJson.object(json.out());
         final Map<String, Object> theirs = MiniJson.object(ReceiverProcessIT.get(receiver.httpPort(), "/stats"));
-        assertThat(mine.get("totals")).isEqualTo(theirs.get("totals"));
+        // socketOverflows counts the whole network namespace (other processes' sockets too): it moves on its own.
+        assertThat(withoutOverflows(mine.get("totals"))).isEqualTo(withoutOverflows(theirs.get("totals")));
         final LauncherIT.Result table = LauncherIT.netcon("stats", "--http", "127.0.0.1:" + receiver.httpPort());
         final List<String> lines = table.out().lines().toList();
         assertThat(lines.get(0)).startsWith("HOST").contains("DELIVERED").contains("MISSING");
         assertThat(lines.get(1)).startsWith("web-1"); // the worst loss first
         assertThat(table.out()).containsPattern("TOTAL \\([23] sources\\)"); // late-1 too, if that test ran first
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withoutOverflows(final Object totals) {
+        final Map<String, Object> m = new java.util.HashMap<>((Map<String, Object>) totals);
+        m.remove("socketOverflows");
+        return m;
     }
 
     @Test
