@@ -76,6 +76,15 @@ public final class FileStore implements RecordSink {
         return log.append(line, offset, length);
     }
 
+    /** Hosts whose buffer and file are currently held (not released for idleness); for tests and metrics. */
+    int openHosts() {
+        int n = 0;
+        for (final HostLog log : logs.values()) {
+            n += log.isReleased() ? 0 : 1;
+        }
+        return n;
+    }
+
     @Override
     public void flush() {
         for (final HostLog log : logs.values()) {
@@ -96,11 +105,20 @@ public final class FileStore implements RecordSink {
         }
     }
 
+    /**
+     * Flushes without a single append before an idle host's buffer is released and its file closed: with
+     * thousands of hosts, idle ones must cost neither a buffer nor a file descriptor (reopening is cheap).
+     */
+    static final int IDLE_FLUSHES_BEFORE_RELEASE = 50;
+
     /** One host's active file and its write buffer; appends from several workers are serialised here. */
     final class HostLog {
         private final Path dir;
-        private final ByteBuffer buffer = ByteBuffer.allocateDirect(config.bufferBytes());
+        /** Allocated on the first append after being idle; null while the host is idle. */
+        private ByteBuffer buffer;
         private int bufferedLines;
+        private boolean appendedSinceFlush;
+        private int idleFlushes;
         private FileChannel channel;
         private long size;
         private long openedMs;
@@ -111,10 +129,14 @@ public final class FileStore implements RecordSink {
         }
 
         synchronized boolean append(final DirectBuffer line, final int offset, final int length) {
-            if (length + 1 > buffer.capacity()) {
+            if (length + 1 > config.bufferBytes()) {
                 stats.storeFailures.incrementAndGet();
                 return false;
             }
+            if (buffer == null) {
+                buffer = ByteBuffer.allocate(config.bufferBytes());
+            }
+            appendedSinceFlush = true;
             if (buffer.remaining() < length + 1 && !writeOut()) {
                 return false;
             }
@@ -134,6 +156,16 @@ public final class FileStore implements RecordSink {
                     // The lines reached the page cache; a failed fsync is retried on the next flush.
                 }
             }
+            idleFlushes = appendedSinceFlush ? 0 : idleFlushes + 1;
+            appendedSinceFlush = false;
+            if (idleFlushes >= IDLE_FLUSHES_BEFORE_RELEASE && buffer != null) {
+                buffer = null; // everything was written above
+                closeQuietly();
+            }
+        }
+
+        synchronized boolean isReleased() {
+            return buffer == null && channel == null;
         }
 
         synchronized void close() {
@@ -150,7 +182,7 @@ public final class FileStore implements RecordSink {
 
         /** Writes the buffer to the file, rotating first if due; on failure drops and counts the buffered lines. */
         private boolean writeOut() {
-            if (buffer.position() == 0) {
+            if (buffer == null || buffer.position() == 0) {
                 return true;
             }
             buffer.flip();
