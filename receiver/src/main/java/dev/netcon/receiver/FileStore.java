@@ -69,11 +69,22 @@ public final class FileStore implements RecordSink {
 
     @Override
     public boolean append(final String host, final DirectBuffer line, final int offset, final int length) {
-        HostLog log = logs.get(host);
-        if (log == null) {
-            log = logs.computeIfAbsent(host, h -> new HostLog(dataDir.resolve(h)));
+        while (true) {
+            HostLog log = logs.get(host);
+            if (log == null) {
+                log = logs.computeIfAbsent(host, h -> new HostLog(h, dataDir.resolve(h)));
+            }
+            final int result = log.append(line, offset, length);
+            if (result != HostLog.RETIRED) {
+                return result == HostLog.APPENDED;
+            }
+            // The flusher retired this idle host between our lookup and the append: take a fresh one.
         }
-        return log.append(line, offset, length);
+    }
+
+    /** Hosts the store currently keeps state for (idle ones are forgotten); for tests. */
+    int knownHosts() {
+        return logs.size();
     }
 
     /** Hosts whose buffer and file are currently held (not released for idleness); for tests and metrics. */
@@ -113,7 +124,14 @@ public final class FileStore implements RecordSink {
 
     /** One host's active file and its write buffer; appends from several workers are serialised here. */
     final class HostLog {
+        static final int APPENDED = 0;
+        static final int FAILED = 1;
+        /** Released for idleness and forgotten by the store: the caller must look the host up again. */
+        static final int RETIRED = 2;
+
+        private final String host;
         private final Path dir;
+        private boolean retired;
         /** Allocated on the first append after being idle; null while the host is idle. */
         private ByteBuffer buffer;
         private int bufferedLines;
@@ -124,27 +142,31 @@ public final class FileStore implements RecordSink {
         private long openedMs;
         private int rotation;
 
-        HostLog(final Path dir) {
+        HostLog(final String host, final Path dir) {
+            this.host = host;
             this.dir = dir;
         }
 
-        synchronized boolean append(final DirectBuffer line, final int offset, final int length) {
+        synchronized int append(final DirectBuffer line, final int offset, final int length) {
+            if (retired) {
+                return RETIRED;
+            }
             if (length + 1 > config.bufferBytes()) {
                 stats.storeFailures.incrementAndGet();
-                return false;
+                return FAILED;
             }
             if (buffer == null) {
                 buffer = ByteBuffer.allocate(config.bufferBytes());
             }
             appendedSinceFlush = true;
             if (buffer.remaining() < length + 1 && !writeOut()) {
-                return false;
+                return FAILED;
             }
             line.getBytes(offset, buffer, buffer.position(), length);
             buffer.position(buffer.position() + length);
             buffer.put((byte) '\n');
             bufferedLines++;
-            return true;
+            return APPENDED;
         }
 
         synchronized void flush(final boolean fsync) {
@@ -158,9 +180,12 @@ public final class FileStore implements RecordSink {
             }
             idleFlushes = appendedSinceFlush ? 0 : idleFlushes + 1;
             appendedSinceFlush = false;
-            if (idleFlushes >= IDLE_FLUSHES_BEFORE_RELEASE && buffer != null) {
-                buffer = null; // everything was written above
+            if (idleFlushes >= IDLE_FLUSHES_BEFORE_RELEASE && (buffer == null || buffer.position() == 0)) {
+                // Idle and everything written: forget the host, so that a flood of names cannot grow the store.
+                buffer = null;
                 closeQuietly();
+                retired = true;
+                logs.remove(host, this);
             }
         }
 

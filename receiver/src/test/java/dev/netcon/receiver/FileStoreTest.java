@@ -31,6 +31,7 @@ class FileStoreTest {
         }
         store.flush();
         assertThat(store.openHosts()).as("only the host that kept writing holds a buffer and a file").isEqualTo(1);
+        assertThat(store.knownHosts()).as("idle hosts are forgotten: a flood of names cannot grow the store").isEqualTo(1);
 
         append(store, "host-0", "third line of host 0, after a release");
         store.close();
