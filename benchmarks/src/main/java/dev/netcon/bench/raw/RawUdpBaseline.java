@@ -56,8 +56,10 @@ public final class RawUdpBaseline {
             new Pair("single", batch -> new SingleSender(), "recvmmsg", RawUdpBaseline::recvmmsg),
             new Pair("single", batch -> new SingleSender(), "plain", batch -> plain()),
             // netcon's agent in the same rounds: the in-run reference for design.md's 90% target.
-            new Pair("netcon", batch -> new NetconLoadSender(), "recvmmsg", RawUdpBaseline::recvmmsg),
-            new Pair("netcon", batch -> new NetconLoadSender(), "plain", batch -> plain()));
+            new Pair("netcon-park", batch -> new NetconLoadSender(true), "recvmmsg", RawUdpBaseline::recvmmsg),
+            new Pair("netcon-park", batch -> new NetconLoadSender(true), "plain", batch -> plain()),
+            new Pair("netcon-spin", batch -> new NetconLoadSender(false), "recvmmsg", RawUdpBaseline::recvmmsg),
+            new Pair("netcon-spin", batch -> new NetconLoadSender(false), "plain", batch -> plain()));
         final List<List<Rates>> results = new ArrayList<>();
         pairs.forEach(p -> results.add(new ArrayList<>()));
 
@@ -69,18 +71,26 @@ public final class RawUdpBaseline {
                 final Pair pair = pairs.get(i);
                 final Rates rates = run(pair, options, payload);
                 results.get(i).add(rates);
-                System.out.printf(Locale.ROOT, "round %d  %-8s -> %-8s  sent %,12.0f/s  received %,12.0f/s%n",
+                System.out.printf(Locale.ROOT, "round %d  %-11s -> %-8s  sent %,12.0f/s  received %,12.0f/s%n",
                     round, pair.sender, pair.receiver, rates.sent, rates.received);
             }
         }
 
-        System.out.printf("%nmedian of %d rounds%n", options.rounds);
-        System.out.printf("%-8s  %-8s  %14s  %14s  %10s%n", "sender", "receiver", "sent/s", "received/s", "received");
+        final double[] sent = new double[pairs.size()];
+        final double[] received = new double[pairs.size()];
         for (int i = 0; i < pairs.size(); i++) {
-            final double sent = median(results.get(i).stream().mapToDouble(Rates::sent).toArray());
-            final double received = median(results.get(i).stream().mapToDouble(Rates::received).toArray());
-            System.out.printf(Locale.ROOT, "%-8s  %-8s  %,14.0f  %,14.0f  %9.1f%%%n", pairs.get(i).sender, pairs.get(i).receiver,
-                sent, received, 100 * received / sent);
+            sent[i] = median(results.get(i).stream().mapToDouble(Rates::sent).toArray());
+            received[i] = median(results.get(i).stream().mapToDouble(Rates::received).toArray());
+        }
+        System.out.printf("%nmedian of %d rounds (last column: received/s as a share of the batched sender's, same receiver)%n",
+            options.rounds);
+        System.out.printf("%-11s  %-8s  %14s  %14s  %10s  %10s%n", "sender", "receiver", "sent/s", "received/s", "received",
+            "vs batched");
+        for (int i = 0; i < pairs.size(); i++) {
+            final Pair pair = pairs.get(i);
+            final double batched = received[indexOf(pairs, "batched", pair.receiver)];
+            System.out.printf(Locale.ROOT, "%-11s  %-8s  %,14.0f  %,14.0f  %9.1f%%  %9.1f%%%n", pair.sender, pair.receiver,
+                sent[i], received[i], 100 * received[i] / sent[i], 100 * received[i] / batched);
         }
         System.out.println();
         LEGEND.forEach(line -> System.out.println("  " + line));
@@ -88,6 +98,15 @@ public final class RawUdpBaseline {
 
     /** What each sender and receiver is, in the order first used. */
     private static final Set<String> LEGEND = new LinkedHashSet<>();
+
+    private static int indexOf(final List<Pair> pairs, final String sender, final String receiver) {
+        for (int i = 0; i < pairs.size(); i++) {
+            if (pairs.get(i).sender.equals(sender) && pairs.get(i).receiver.equals(receiver)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException(sender + " -> " + receiver);
+    }
 
     private static Rates run(final Pair pair, final Options options, final byte[] payload) throws Exception {
         try (DatagramCounter receiver = pair.newReceiver.apply(options.batch);

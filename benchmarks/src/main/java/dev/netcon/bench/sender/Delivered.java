@@ -68,9 +68,9 @@ public class Delivered {
     @TearDown(Level.Trial)
     public void report() {
         if (reporter && measuredNanos > 0) {
-            System.out.printf("%n[delivered] %,.0f datagrams/s over the measurement iterations on the reporter's own clock"
-                + " (%,d datagrams in %.3f s) to a %s%n", measuredDatagrams * 1e9 / measuredNanos, measuredDatagrams,
-                measuredNanos / 1e9, receiver.describe());
+            System.out.println(System.lineSeparator() + "[delivered] " + measuredDatagrams * 1_000_000_000L / measuredNanos
+                + " datagrams/s over the measurement iterations on the reporter's own clock (" + measuredDatagrams
+                + " datagrams in " + measuredNanos / 1_000_000L + " ms) to a receiver doing " + receiver.describe());
         }
     }
 }

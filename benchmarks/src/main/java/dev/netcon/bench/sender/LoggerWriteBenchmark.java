@@ -33,49 +33,49 @@ public class LoggerWriteBenchmark {
 
     @Benchmark
     @Threads(1)
-    public boolean netcon_1t(final NetconTarget netcon, final Accepted accepted, final Delivered delivered) {
+    public boolean netcon_1t(final NetconTarget netcon, final CallerAllocation caller, final Accepted accepted, final Delivered delivered) {
         return accepted.count(netcon.write(MESSAGE));
     }
 
     @Benchmark
     @Threads(4)
-    public boolean netcon_4t(final NetconTarget netcon, final Accepted accepted, final Delivered delivered) {
+    public boolean netcon_4t(final NetconTarget netcon, final CallerAllocation caller, final Accepted accepted, final Delivered delivered) {
         return accepted.count(netcon.write(MESSAGE));
     }
 
     @Benchmark
     @Threads(1)
-    public void log4j2AsyncNull_1t(final Log4j2NullTarget log4j2) {
+    public void log4j2AsyncNull_1t(final Log4j2NullTarget log4j2, final CallerAllocation caller) {
         log4j2.write(MESSAGE);
     }
 
     @Benchmark
     @Threads(4)
-    public void log4j2AsyncNull_4t(final Log4j2NullTarget log4j2) {
+    public void log4j2AsyncNull_4t(final Log4j2NullTarget log4j2, final CallerAllocation caller) {
         log4j2.write(MESSAGE);
     }
 
     @Benchmark
     @Threads(1)
-    public void log4j2AsyncSyslogUdp_1t(final Log4j2SyslogTarget log4j2, final Delivered delivered) {
+    public void log4j2AsyncSyslogUdp_1t(final Log4j2SyslogTarget log4j2, final CallerAllocation caller, final Delivered delivered) {
         log4j2.write(MESSAGE);
     }
 
     @Benchmark
     @Threads(4)
-    public void log4j2AsyncSyslogUdp_4t(final Log4j2SyslogTarget log4j2, final Delivered delivered) {
+    public void log4j2AsyncSyslogUdp_4t(final Log4j2SyslogTarget log4j2, final CallerAllocation caller, final Delivered delivered) {
         log4j2.write(MESSAGE);
     }
 
     @Benchmark
     @Threads(1)
-    public void logbackAsyncSyslogUdp_1t(final LogbackSyslogTarget logback, final Delivered delivered) {
+    public void logbackAsyncSyslogUdp_1t(final LogbackSyslogTarget logback, final CallerAllocation caller, final Delivered delivered) {
         logback.write(MESSAGE);
     }
 
     @Benchmark
     @Threads(4)
-    public void logbackAsyncSyslogUdp_4t(final LogbackSyslogTarget logback, final Delivered delivered) {
+    public void logbackAsyncSyslogUdp_4t(final LogbackSyslogTarget logback, final CallerAllocation caller, final Delivered delivered) {
         logback.write(MESSAGE);
     }
 }

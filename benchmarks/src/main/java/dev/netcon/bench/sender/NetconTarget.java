@@ -39,7 +39,9 @@ public class NetconTarget {
         Thread.sleep(200); // let the receiver read what is still in its socket buffer
         final SenderStats s = sender.stats();
         final long received = receiver.received() - receivedAtStart;
-        System.out.printf("%n[netcon] whole run: %s; receiver counted %,d datagrams (%.1f%% of the datagrams sent)%n",
-            s, received, 100.0 * received / Math.max(1, s.sentDatagrams()));
+        // Concatenation, not printf: the first printf in a JVM allocates about 1 MB, which -prof gc would
+        // charge to the last iteration.
+        System.out.println(System.lineSeparator() + "[netcon] whole run: " + s + "; receiver counted " + received
+            + " datagrams (" + Reports.percent(received, s.sentDatagrams()) + " of the datagrams sent)");
     }
 }
