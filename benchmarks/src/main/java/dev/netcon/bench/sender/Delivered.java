@@ -40,6 +40,7 @@ public class Delivered {
     public void attach(final ThreadParams thread, final ReceiverState receiver) {
         this.reporter = thread.getThreadIndex() == 0;
         this.receiver = receiver;
+        summary(); // see Reports
     }
 
     @Setup(Level.Iteration)
@@ -68,9 +69,13 @@ public class Delivered {
     @TearDown(Level.Trial)
     public void report() {
         if (reporter && measuredNanos > 0) {
-            System.out.println(System.lineSeparator() + "[delivered] " + measuredDatagrams * 1_000_000_000L / measuredNanos
-                + " datagrams/s over the measurement iterations on the reporter's own clock (" + measuredDatagrams
-                + " datagrams in " + measuredNanos / 1_000_000L + " ms) to a receiver doing " + receiver.describe());
+            System.out.println(summary());
         }
+    }
+
+    private String summary() {
+        return System.lineSeparator() + "[delivered] " + measuredDatagrams * 1_000_000_000L / Math.max(1, measuredNanos)
+            + " datagrams/s over the measurement iterations on the reporter's own clock (" + measuredDatagrams
+            + " datagrams in " + measuredNanos / 1_000_000L + " ms) to a receiver doing " + receiver.describe();
     }
 }

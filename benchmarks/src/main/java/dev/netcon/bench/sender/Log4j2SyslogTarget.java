@@ -28,6 +28,7 @@ public class Log4j2SyslogTarget {
         Log4j2Contexts.useWaitStrategy(Log4j2Contexts.SLEEP);
         context = Log4j2Contexts.syslogUdp(receiver.address());
         logger = context.getLogger(Log4j2Contexts.LOGGER_NAME);
+        report(0); // see Reports
     }
 
     void write(final String text) {
@@ -43,7 +44,10 @@ public class Log4j2SyslogTarget {
     public void stop() {
         final long received = receiver.received() - receivedAtStart;
         context.stop(100, TimeUnit.MILLISECONDS);
-        System.out.println(System.lineSeparator() + "[log4j2 syslog udp] whole run: receiver counted " + received
-            + " datagrams");
+        System.out.println(report(received));
+    }
+
+    private static String report(final long received) {
+        return System.lineSeparator() + "[log4j2 syslog udp] whole run: receiver counted " + received + " datagrams";
     }
 }

@@ -56,6 +56,7 @@ public class LogbackSyslogTarget {
         root.addAppender(async);
         context.start();
         logger = context.getLogger("bench");
+        report(0); // see Reports
         printProblems();
     }
 
@@ -77,7 +78,10 @@ public class LogbackSyslogTarget {
         final long received = receiver.received() - receivedAtStart;
         printProblems();
         context.stop(); // its queue holds at most 256 events
-        System.out.println(System.lineSeparator() + "[logback syslog udp] whole run: receiver counted " + received
-            + " datagrams");
+        System.out.println(report(received));
+    }
+
+    private static String report(final long received) {
+        return System.lineSeparator() + "[logback syslog udp] whole run: receiver counted " + received + " datagrams";
     }
 }

@@ -14,8 +14,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * The cost of one log call of a 100-byte message, from 1 and 4 threads, side by side: netcon's
  * {@code write()}, Log4j2's garbage-free async logger (Null appender, and Syslog over UDP) and Logback's
- * AsyncAppender + SyslogAppender. The UDP variants send to a loopback receiver that counts what arrives,
- * reported as the secondary result "delivered" (datagrams/s): calls that are dropped on the way do not count.
+ * AsyncAppender + SyslogAppender. The primary result is calls per second. Secondary results:
+ * <ul>
+ * <li>{@code delivered} (UDP variants): datagrams per second counted by a loopback receiver, so that calls
+ * dropped on the way do not count ({@link Delivered});</li>
+ * <li>{@code accepted} (netcon): calls whose record was queued rather than dropped ({@link Accepted});</li>
+ * <li>{@code callerBytes}: bytes per second allocated by the calling threads alone ({@link CallerAllocation}).</li>
+ * </ul>
  *
  * <p>Each variant has its own {@code @State}, and JMH runs every benchmark method in a fresh forked JVM, so
  * one framework's threads, buffers and globals are never present while another is measured (do not run with

@@ -26,6 +26,7 @@ public class NetconTarget {
         this.receivedAtStart = receiver.received();
         sender = NetconSender.builder().target(receiver.address()).hostName("bench").ringCapacity(RING_BYTES)
             .closeTimeout(Duration.ofSeconds(5)).build();
+        report(sender.stats(), 0); // see Reports
     }
 
     boolean write(final String text) {
@@ -39,9 +40,11 @@ public class NetconTarget {
         Thread.sleep(200); // let the receiver read what is still in its socket buffer
         final SenderStats s = sender.stats();
         final long received = receiver.received() - receivedAtStart;
-        // Concatenation, not printf: the first printf in a JVM allocates about 1 MB, which -prof gc would
-        // charge to the last iteration.
-        System.out.println(System.lineSeparator() + "[netcon] whole run: " + s + "; receiver counted " + received
-            + " datagrams (" + Reports.percent(received, s.sentDatagrams()) + " of the datagrams sent)");
+        System.out.println(report(s, received));
+    }
+
+    private static String report(final SenderStats s, final long received) {
+        return System.lineSeparator() + "[netcon] whole run: " + s + "; receiver counted " + received
+            + " datagrams (" + Reports.percent(received, s.sentDatagrams()) + " of the datagrams sent)";
     }
 }

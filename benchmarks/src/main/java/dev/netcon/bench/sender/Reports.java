@@ -1,6 +1,13 @@
 package dev.netcon.bench.sender;
 
-/** Small formatting helpers for the end-of-run lines, without java.util.Formatter (see NetconTarget.stop). */
+/**
+ * Helpers for the end-of-run lines that the targets print at trial teardown.
+ *
+ * <p>That teardown runs inside the last measured iteration, so whatever it allocates lands in that
+ * iteration's {@code -prof gc} B/op. The first use of a String concatenation site (and of printf) in a JVM
+ * allocates hundreds of KB bootstrapping it; so each target builds its report once at setup ("warm up"),
+ * and the line printed at the end costs a few hundred bytes.
+ */
 final class Reports {
     private Reports() {
     }
