@@ -17,8 +17,9 @@ import java.net.InetSocketAddress;
  * a 256 Ki-slot ring buffer, and a caller that waits when the ring is full.
  *
  * <p>The one setting chosen is the ring's wait strategy. Log4j2's default, {@code Timeout}, parks the
- * background thread on a lock and condition, and every wake-up allocates (about 24 B per call here), so the
- * garbage-free configuration is {@code Sleep} (spin, yield, then park 100 ns, and producers never signal).
+ * background thread on a lock and condition, and each park allocates a condition node (24 B per call here
+ * when the background thread parks after every event), so the garbage-free configuration is {@code Sleep}
+ * (spin, yield, then park 100 ns; producers never signal).
  */
 final class Log4j2Contexts {
     static final String LOGGER_NAME = "bench";
