@@ -33,6 +33,9 @@ final class RecvmmsgReceiver implements DatagramCounter {
     private final Channel channel;
     private final int grantedReceiveBuffer;
 
+    // RCVBUF_ALLOCATOR is deprecated in Netty 4.2, but its size is still what sets how many slots one
+    // recvmmsg call fills (as in the receiver's UdpIngest).
+    @SuppressWarnings("deprecation")
     RecvmmsgReceiver(final int batch) throws InterruptedException {
         this.batch = batch;
         channel = new Bootstrap().group(group).channel(EpollDatagramChannel.class)
