@@ -14,14 +14,16 @@ import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
 
 /**
- * {@code netcon blast}: the load generator. Each simulated host has its own socket (source port), sequence
+ * {@code netcon blast}: the load generator. Datagrams go out through {@link BlastSockets} (Netty's epoll
+ * transport where available), batched into {@code sendmmsg} calls, so that one blast process can load a
+ * receiver. Each simulated host has its own socket (source port), sequence
  * and {@code host=} name; records can be lost, reordered and duplicated on purpose (seeded), and the summary
  * says exactly what was done so that a script can compare it with {@code netcon stats --json}.
  */
@@ -64,6 +66,10 @@ public final class BlastCommand implements Callable<Integer> {
     @Option(names = "--hostname-prefix", paramLabel = "NAME", description = "Hosts are named NAME (one host) or NAME-<i>; default: this machine's host name.")
     String prefix;
 
+    @Option(names = "--transport", paramLabel = "auto|epoll|nio", defaultValue = "auto",
+        description = "epoll: batched sendmmsg (Linux); nio: one system call per datagram; auto: epoll where available.")
+    String transport;
+
     @Option(names = "--json", description = "Print the summary as JSON.")
     boolean json;
 
@@ -73,7 +79,7 @@ public final class BlastCommand implements Callable<Integer> {
     /** What one simulated host did. */
     static final class Host {
         final String name;
-        final DatagramChannel channel;
+        final BlastSockets.Socket socket;
         long seq;
         long sentRecords;
         long datagrams;
@@ -83,9 +89,9 @@ public final class BlastCommand implements Callable<Integer> {
         byte[] heldBack;
         int heldBackLength;
 
-        Host(final String name, final DatagramChannel channel) {
+        Host(final String name, final BlastSockets.Socket socket) {
             this.name = name;
-            this.channel = channel;
+            this.socket = socket;
         }
     }
 
@@ -104,13 +110,27 @@ public final class BlastCommand implements Callable<Integer> {
             throw new CommandException(ExitCodes.UNREACHABLE, "cannot resolve " + target);
         }
         final String base = prefix != null ? prefix : localName();
-        final List<Host> all = new ArrayList<>();
-        for (int i = 0; i < hosts; i++) {
-            final DatagramChannel ch = DatagramChannel.open();
-            ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 1 << 20);
-            ch.connect(to);
-            all.add(new Host(hosts == 1 ? base : base + "-" + i, ch));
+        final boolean epoll = switch (transport) {
+            case "auto" -> BlastSockets.epollAvailable();
+            case "epoll" -> {
+                if (!BlastSockets.epollAvailable()) {
+                    throw new CommandException(ExitCodes.USAGE, "--transport epoll: Netty's native epoll transport is not available here");
+                }
+                yield true;
+            }
+            case "nio" -> false;
+            default -> throw new CommandException(ExitCodes.USAGE, "--transport must be auto, epoll or nio, not " + transport);
+        };
+        try (BlastSockets sockets = new BlastSockets(to, epoll)) {
+            final List<Host> all = new ArrayList<>();
+            for (int i = 0; i < hosts; i++) {
+                all.add(new Host(hosts == 1 ? base : base + "-" + i, sockets.open()));
+            }
+            return blast(all, sockets);
         }
+    }
+
+    private int blast(final List<Host> all, final BlastSockets sockets) throws IOException {
         final int textSize = fragment ? Math.max(size, 2500) : size;
         final StringBuilder text = new StringBuilder(textSize);
         final Random rnd = new Random(seed);
@@ -163,19 +183,20 @@ public final class BlastCommand implements Callable<Integer> {
                 done++;
                 if (nanosPerRecord > 0) {
                     final long due = start + (long) (done * nanosPerRecord);
-                    while (System.nanoTime() < due) {
-                        Thread.onSpinWait();
+                    if (System.nanoTime() < due) {
+                        sockets.flushAll(); // ahead of the rate: what is queued goes out before waiting
+                        while (System.nanoTime() < due) {
+                            Thread.onSpinWait();
+                        }
                     }
                 }
                 progress.update(done);
             }
         }
+        sockets.finish(); // every queued datagram handed to the kernel
         final double seconds = (System.nanoTime() - start) / 1e9;
         progress.finish();
-        for (final Host h : all) {
-            h.channel.close();
-        }
-        printSummary(all, seconds);
+        printSummary(all, seconds, sockets.transportName());
         return ExitCodes.OK;
     }
 
@@ -187,16 +208,12 @@ public final class BlastCommand implements Callable<Integer> {
         int n;
         while ((n = fragmenter.next(view, 0)) > 0) {
             datagram.clear().limit(n);
-            try {
-                h.channel.write(datagram);
-            } catch (final java.net.PortUnreachableException e) {
-                // nothing listens there (yet): UDP goes on, as a kernel's netconsole would
-            }
+            h.socket.send(datagram);
             h.datagrams++;
         }
     }
 
-    private void printSummary(final List<Host> all, final double seconds) {
+    private void printSummary(final List<Host> all, final double seconds, final String transport) {
         final PrintWriter out = spec.commandLine().getOut();
         long records = 0;
         long datagrams = 0;
@@ -212,7 +229,7 @@ public final class BlastCommand implements Callable<Integer> {
         }
         if (json) {
             final StringBuilder sb = new StringBuilder("{\"target\":");
-            Json.string(sb, target).append(",\"seconds\":").append(String.format("%.3f", seconds))
+            Json.string(sb, target).append(",\"transport\":\"").append(transport).append("\",\"seconds\":").append(String.format(Locale.ROOT, "%.3f", seconds))
                 .append(",\"datagramsPerSecond\":").append(Math.round(datagrams / seconds))
                 .append(",\"totals\":{\"records\":").append(this.records * all.size()).append(",\"sent\":").append(records)
                 .append(",\"datagrams\":").append(datagrams).append(",\"lost\":").append(lost).append(",\"duplicated\":").append(dups)
@@ -235,7 +252,8 @@ public final class BlastCommand implements Callable<Integer> {
                 out.printf(format, h.name, this.records, h.sentRecords, h.datagrams, h.lost, h.duplicated, h.reordered);
             }
             out.printf(format, "TOTAL", this.records * all.size(), records, datagrams, lost, dups, reordered);
-            out.printf("%d datagrams in %.2f s: %.0f datagrams/s%n", datagrams, seconds, datagrams / seconds);
+            out.printf(Locale.ROOT, "%d datagrams in %.2f s: %.0f datagrams/s (%s)%n", datagrams, seconds, datagrams / seconds,
+                transport);
         }
         out.flush();
     }

@@ -184,16 +184,16 @@ public final class SendCommand implements Callable<Integer> {
         Checks.range("--reliable-emergency-after", reliableEmergencyAfter, 1, 86400);
     }
 
+    /** --transport, checked and worded as blast checks its own. */
     private NetconSender.Transport transport() {
-        final NetconSender.Transport t;
-        try {
-            t = NetconSender.Transport.valueOf(transport.trim().toUpperCase(java.util.Locale.ROOT));
-        } catch (final IllegalArgumentException e) {
-            throw Checks.usage("bad --transport '" + transport + "': auto, epoll or nio");
-        }
+        final NetconSender.Transport t = switch (transport) {
+            case "auto" -> NetconSender.Transport.AUTO;
+            case "epoll" -> NetconSender.Transport.EPOLL;
+            case "nio" -> NetconSender.Transport.NIO;
+            default -> throw Checks.usage("--transport must be auto, epoll or nio, not " + transport);
+        };
         if (t == NetconSender.Transport.EPOLL && !io.netty.channel.epoll.Epoll.isAvailable()) {
-            throw new CommandException(ExitCodes.FAILURE, "--transport epoll: not available here ("
-                + io.netty.channel.epoll.Epoll.unavailabilityCause().getMessage() + "); use auto or nio");
+            throw Checks.usage("--transport epoll: Netty's native epoll transport is not available here");
         }
         return t;
     }

@@ -36,11 +36,12 @@ class BlastIT {
                 }
             } while (System.nanoTime() < deadline);
             final Map<String, Object> t = (Map<String, Object>) stats.get("totals");
-            assertThat(((Number) t.get("socketOverflows")).longValue()).as("socket overflows: the test's own loss").isZero();
+            // socketOverflows counts the whole network namespace (other processes too): a diagnostic, not an assertion.
+            final long overflows = ((Number) t.get("socketOverflows")).longValue();
             for (final Map<String, Object> h : hosts) {
                 final Map<String, Object> s = ((List<Map<String, Object>>) stats.get("sources")).stream()
                     .filter(x -> x.get("host").equals(h.get("host"))).findFirst().orElseThrow();
-                assertThat(s.get("missing")).as("%s missing", h.get("host")).isEqualTo(h.get("lost"));
+                assertThat(s.get("missing")).as("%s missing (socket overflows in this namespace: %d)", h.get("host"), overflows).isEqualTo(h.get("lost"));
                 assertThat(((Number) s.get("delivered")).longValue()).isEqualTo(((Number) h.get("sent")).longValue());
                 assertThat(s.get("duplicates")).isEqualTo(h.get("duplicated"));
                 assertThat(s.get("lostInTransit")).isEqualTo(h.get("lost"));

@@ -77,7 +77,10 @@ class ReceiverProcessIT {
             final Running first = start(dir);
             send(socket, first.udpPort(), 1, 500);
             awaitDelivered(first.httpPort(), 500);
-            Thread.sleep(200); // the flush interval passes: the lines are in the file
+            final long flushed = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!(Files.exists(log) && Files.readAllLines(log).size() == 500) && System.nanoTime() < flushed) {
+                Thread.sleep(20); // a flush interval or two: the lines reach the file
+            }
             first.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS); // kill -9
             assertThat(Files.readAllLines(log)).hasSize(500);
             // What a crash in the middle of a write leaves behind: a line without its newline.

@@ -148,25 +148,33 @@ class SendProcessIT {
         Files.writeString(log, "old line, before netcon started\n");
         try (Listener l = new Listener()) {
             final Process p = send("--target", "127.0.0.1:" + l.socket.getLocalPort(), "--follow", log.toString());
-            awaitOpened(p, log); // and seeks to its end
+            // Ready when it relays a probe line: a fixed sleep is too short on a loaded machine (JVM start-up).
+            int probes = 0;
+            while (l.count() == 0 && probes < 300) {
+                Files.writeString(log, "probe " + ++probes + "\n", StandardOpenOption.APPEND);
+                Thread.sleep(100);
+            }
+            Thread.sleep(500); // probes written after it began following arrive (several poll intervals); earlier ones never
+            final int base = l.count();
             for (int i = 1; i <= 50; i++) {
                 Files.writeString(log, "before rotation " + i + "\n", StandardOpenOption.APPEND);
             }
-            awaitCount(l, 50);
+            awaitCount(l, base + 50);
             Files.move(log, dir.resolve("app.log.1")); // rotate like logrotate: rename, then a new file
             // The application may write to the renamed file until it reopens its log: that is still relayed.
             Files.writeString(dir.resolve("app.log.1"), "late write to the rotated file\n", StandardOpenOption.APPEND);
-            awaitCount(l, 51);
+            awaitCount(l, base + 51);
             for (int i = 1; i <= 50; i++) {
                 Files.writeString(log, "after rotation " + i + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             }
-            awaitCount(l, 101);
+            awaitCount(l, base + 101);
             p.destroy(); // SIGTERM: flush, exit 0
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).isZero();
-            assertThat(l.texts.subList(0, 50)).allMatch(t -> t.startsWith("before rotation "));
-            assertThat(l.texts.get(50)).isEqualTo("late write to the rotated file");
-            assertThat(l.texts.subList(51, 101)).allMatch(t -> t.startsWith("after rotation "));
+            assertThat(l.texts.subList(0, base)).allMatch(t -> t.startsWith("probe "));
+            assertThat(l.texts.subList(base, base + 50)).allMatch(t -> t.startsWith("before rotation "));
+            assertThat(l.texts.get(base + 50)).isEqualTo("late write to the rotated file");
+            assertThat(l.texts.subList(base + 51, base + 101)).allMatch(t -> t.startsWith("after rotation "));
             assertThat(l.texts).doesNotContain("old line, before netcon started");
         }
     }

@@ -39,7 +39,13 @@ class TailStatsIT {
         }
         send(web, rx, 22, 4, "web after a gap", "web-1"); // seq 21 never sent: a MISSING line
         ReceiverProcessIT.awaitDelivered(receiver.httpPort(), 41);
-        Thread.sleep(1500); // the gap times out and everything is flushed
+        // The gap times out (MISSING is stored), then one more flush interval puts every line in the files.
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!ReceiverProcessIT.get(receiver.httpPort(), "/stats").contains("\"missing\":1,")) {
+            assertThat(System.nanoTime()).as("the gap given up in time").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        Thread.sleep(500);
     }
 
     static void send(final DatagramSocket s, final InetSocketAddress to, final long seq, final int level, final String text,
@@ -82,22 +88,41 @@ class TailStatsIT {
 
     @Test
     void shouldFollowRecordsSentAfterItStarted() throws Exception {
-        // -n 3: the same 3 lines whether tail starts (a JVM, slow on a loaded machine) before or after they are stored.
-        final ProcessBuilder pb = new ProcessBuilder(LauncherIT.ROOT.resolve("netcon").toString(), "tail", "-f", "-n", "3",
+        final ProcessBuilder pb = new ProcessBuilder(LauncherIT.ROOT.resolve("netcon").toString(), "tail", "-f", "-n", "0",
             "--data-dir", dir.toString(), "--host", "late-*");
         pb.environment().put("NETCON_NO_BUILD", "1");
         final Process tail = pb.start();
         try (DatagramSocket late = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
              BufferedReader out = new BufferedReader(new InputStreamReader(tail.getInputStream(), StandardCharsets.UTF_8))) {
-            Thread.sleep(1500);
-            for (int seq = 1; seq <= 3; seq++) {
-                send(late, new InetSocketAddress("127.0.0.1", receiver.udpPort()), seq, 6, "late record " + seq, "late-1");
+            // Until tail is following (JVM start-up takes a while on a loaded machine), records come and go unseen
+            // (-n 0): send one at a time until tail shows one, then three more that it must show, in order.
+            final InetSocketAddress to = new InetSocketAddress("127.0.0.1", receiver.udpPort());
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int seq = 0;
+            String first = null;
+            while (first == null && System.nanoTime() < deadline) {
+                send(late, to, ++seq, 6, "late record " + seq, "late-1");
+                Thread.sleep(300);
+                while (out.ready()) {
+                    first = out.readLine();
+                }
+            }
+            assertThat(first).as("tail -f showed a record in time").isNotNull();
+            final int followedFrom = seq;
+            for (int i = 0; i < 3; i++) {
+                send(late, to, ++seq, 6, "late record " + seq, "late-1");
             }
             final List<String> seen = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                seen.add(out.readLine());
+            String line;
+            while ((line = out.readLine()) != null) {
+                seen.add(line);
+                if (line.endsWith("late record " + seq)) {
+                    break;
+                }
             }
-            assertThat(seen).allMatch(l -> l.contains(" late-1 ")).last().asString().endsWith("late record 3");
+            assertThat(seen.subList(seen.size() - 3, seen.size())).as("after record %d", followedFrom)
+                .allMatch(l -> l.contains(" late-1 ")).first().asString().endsWith("late record " + (followedFrom + 1));
+            assertThat(seen).last().asString().endsWith("late record " + seq);
         } finally {
             tail.destroy();
             tail.waitFor(10, TimeUnit.SECONDS);

@@ -23,7 +23,7 @@ class UsageErrorsIT {
         "send --reliable-history 8          | --reliable-history and --reliable-emergency-after go with --reliable",
         "send --reliable --reliable-history 0 | --reliable-history must be in 1..1048576, not 0",
         "send --reliable --reliable-emergency-after 0 | --reliable-emergency-after must be in 1..86400, not 0",
-        "send --transport udp               | bad --transport 'udp': auto, epoll or nio",
+        "send --transport udp               | --transport must be auto, epoll or nio, not udp",
         "decode --window 3 pom.xml          | --window must be a power of two in 2..1048576, not 3",
         "stats --http bad~host:x            | bad --http 'bad~host:x': port must be a number 0..65535",
         "stats --http bad~host:80           | bad --http 'bad~host:80': use HOST:PORT",

@@ -95,6 +95,13 @@ public final class FrameEncoder {
         return this;
     }
 
+    /** Appends an unsigned decimal number as text (digits need no escaping); allocation-free, unlike Long.toString. */
+    public FrameEncoder textUnsigned(final long value) {
+        beginBody();
+        putUnsigned(value);
+        return this;
+    }
+
     /** Appends raw bytes as text, escaped. */
     public FrameEncoder text(final DirectBuffer src, final int offset, final int length) {
         beginBody();

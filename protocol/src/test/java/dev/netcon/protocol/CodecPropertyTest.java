@@ -117,6 +117,26 @@ class CodecPropertyTest {
     }
 
     @Test
+    void shouldWriteNumbersAsTextLikeLongToUnsignedString() {
+        Seeds.forEachSeed(5, seed -> {
+            final Random rnd = new Random(seed);
+            for (int i = 0; i < 1000; i++) {
+                final long v = switch (rnd.nextInt(4)) {
+                    case 0 -> rnd.nextInt(10);
+                    case 1 -> -1L - rnd.nextInt(3); // near 2^64
+                    default -> rnd.nextLong();
+                };
+                final int length = encoder.wrap(frame, 0, frame.capacity()).header((String) null, 12, 1, 0, Wire.FLAG_NONE)
+                    .text("dropped ").textUnsigned(v).text(" records").finish();
+                assertThat(decoder.decode(frame, 0, length)).isEqualTo(FrameError.NONE);
+                final Record r = record.wrap(decoder, frame, decoder.bodyOffset(), decoder.bodyLength());
+                assertThat(r.parseBody()).isEqualTo(FrameError.NONE);
+                assertThat(r.text()).isEqualTo("dropped " + Long.toUnsignedString(v) + " records");
+            }
+        });
+    }
+
+    @Test
     void shouldReassembleAnyPermutationWithDuplicatesAndOverlaps() {
         Seeds.forEachSeed(20, seed -> {
             final Random rnd = new Random(seed);

@@ -69,11 +69,31 @@ public final class FileStore implements RecordSink {
 
     @Override
     public boolean append(final String host, final DirectBuffer line, final int offset, final int length) {
-        HostLog log = logs.get(host);
-        if (log == null) {
-            log = logs.computeIfAbsent(host, h -> new HostLog(dataDir.resolve(h)));
+        while (true) {
+            HostLog log = logs.get(host);
+            if (log == null) {
+                log = logs.computeIfAbsent(host, h -> new HostLog(h, dataDir.resolve(h)));
+            }
+            final int result = log.append(line, offset, length);
+            if (result != HostLog.RETIRED) {
+                return result == HostLog.APPENDED;
+            }
+            // The flusher retired this idle host between our lookup and the append: take a fresh one.
         }
-        return log.append(line, offset, length);
+    }
+
+    /** Hosts the store currently keeps state for (idle ones are forgotten); for tests. */
+    int knownHosts() {
+        return logs.size();
+    }
+
+    /** Hosts whose buffer and file are currently held (not released for idleness); for tests and metrics. */
+    int openHosts() {
+        int n = 0;
+        for (final HostLog log : logs.values()) {
+            n += log.isReleased() ? 0 : 1;
+        }
+        return n;
     }
 
     @Override
@@ -96,33 +116,57 @@ public final class FileStore implements RecordSink {
         }
     }
 
+    /**
+     * Flushes without a single append before an idle host's buffer is released and its file closed: with
+     * thousands of hosts, idle ones must cost neither a buffer nor a file descriptor (reopening is cheap).
+     */
+    static final int IDLE_FLUSHES_BEFORE_RELEASE = 50;
+
     /** One host's active file and its write buffer; appends from several workers are serialised here. */
     final class HostLog {
+        static final int APPENDED = 0;
+        static final int FAILED = 1;
+        /** Released for idleness and forgotten by the store: the caller must look the host up again. */
+        static final int RETIRED = 2;
+
+        private final String host;
         private final Path dir;
-        private final ByteBuffer buffer = ByteBuffer.allocateDirect(config.bufferBytes());
+        private boolean retired;
+        /** Allocated on the first append after being idle; null while the host is idle. */
+        private ByteBuffer buffer;
         private int bufferedLines;
+        private boolean appendedSinceFlush;
+        private int idleFlushes;
         private FileChannel channel;
         private long size;
         private long openedMs;
         private int rotation;
 
-        HostLog(final Path dir) {
+        HostLog(final String host, final Path dir) {
+            this.host = host;
             this.dir = dir;
         }
 
-        synchronized boolean append(final DirectBuffer line, final int offset, final int length) {
-            if (length + 1 > buffer.capacity()) {
-                stats.storeFailures.incrementAndGet();
-                return false;
+        synchronized int append(final DirectBuffer line, final int offset, final int length) {
+            if (retired) {
+                return RETIRED;
             }
+            if (length + 1 > config.bufferBytes()) {
+                stats.storeFailures.incrementAndGet();
+                return FAILED;
+            }
+            if (buffer == null) {
+                buffer = ByteBuffer.allocate(config.bufferBytes());
+            }
+            appendedSinceFlush = true;
             if (buffer.remaining() < length + 1 && !writeOut()) {
-                return false;
+                return FAILED;
             }
             line.getBytes(offset, buffer, buffer.position(), length);
             buffer.position(buffer.position() + length);
             buffer.put((byte) '\n');
             bufferedLines++;
-            return true;
+            return APPENDED;
         }
 
         synchronized void flush(final boolean fsync) {
@@ -134,6 +178,19 @@ public final class FileStore implements RecordSink {
                     // The lines reached the page cache; a failed fsync is retried on the next flush.
                 }
             }
+            idleFlushes = appendedSinceFlush ? 0 : idleFlushes + 1;
+            appendedSinceFlush = false;
+            if (idleFlushes >= IDLE_FLUSHES_BEFORE_RELEASE && (buffer == null || buffer.position() == 0)) {
+                // Idle and everything written: forget the host, so that a flood of names cannot grow the store.
+                buffer = null;
+                closeQuietly();
+                retired = true;
+                logs.remove(host, this);
+            }
+        }
+
+        synchronized boolean isReleased() {
+            return buffer == null && channel == null;
         }
 
         synchronized void close() {
@@ -150,7 +207,7 @@ public final class FileStore implements RecordSink {
 
         /** Writes the buffer to the file, rotating first if due; on failure drops and counts the buffered lines. */
         private boolean writeOut() {
-            if (buffer.position() == 0) {
+            if (buffer == null || buffer.position() == 0) {
                 return true;
             }
             buffer.flip();

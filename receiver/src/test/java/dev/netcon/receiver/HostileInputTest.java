@@ -117,6 +117,67 @@ class HostileInputTest {
         }
     }
 
+    /**
+     * 100,000 distinct sources (each its own loopback address) with --max-sources 1000: the receiver keeps at
+     * most 1000, and its heap after a full GC grows by no more than the bound below once it is at that size.
+     */
+    @Test
+    void shouldKeepHeapBoundedUnderAFloodOfDistinctSources(@TempDir final Path dir) throws Exception {
+        final int maxSources = 1000;
+        final int flood = 100_000;
+        final long bound = 4L << 20; // measured growth is far below; a leak of even 40 bytes per source exceeds it
+        try (ReceiverHarness rx = new ReceiverHarness(dir, c -> new ReceiverConfig(c.listen(), c.http(), c.dataDir(), false,
+            c.allow(), 1, 2, c.queueBytesPerWorker(), c.receiveBufferBytes(), maxSources, c.idleTimeoutNs(), 0, 0,
+            c.gapTimeoutNs(), c.windowSize(), 10, c.store()))) {
+            final byte[] frame = "6,1,0,-;flood\n host=flood".getBytes(StandardCharsets.US_ASCII);
+            sendFromDistinctSources(rx, frame, 0, 3 * maxSources); // warm-up: the receiver reaches its full size
+            final long before = heapAfterGc();
+            sendFromDistinctSources(rx, frame, 3 * maxSources, flood);
+            final long after = heapAfterGc();
+            System.out.printf("heap after GC: %d -> %d bytes (%+d) for %d more sources; %d kept, %d evicted%n", before, after,
+                after - before, flood - 3 * maxSources, rx.receiver.stats().sourceCount(), rx.receiver.stats().sourcesEvicted.get());
+            assertThat(rx.receiver.stats().sourceCount()).isLessThanOrEqualTo(maxSources);
+            assertThat(after - before).as("heap growth over %d distinct sources", flood).isLessThanOrEqualTo(bound);
+        }
+    }
+
+    /** Sends one frame from each of sources [from, to), pacing itself on what the receiver has taken. */
+    private static void sendFromDistinctSources(final ReceiverHarness rx, final byte[] frame, final int from, final int to)
+        throws Exception {
+        for (int i = from; i < to; i++) {
+            final String address = "127." + (1 + (i >> 16)) + "." + ((i >> 8) & 0xff) + "." + (i & 0xff);
+            try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(address, 0))) {
+                ReceiverHarness.send(socket, rx.udp(), frame);
+            }
+            if ((i + 1) % 1000 == 0) {
+                final long sent = i + 1;
+                final long deadline = System.nanoTime() + 60_000_000_000L;
+                while (accounted(rx) < sent - 2000 && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+            }
+        }
+        final long deadline = System.nanoTime() + 60_000_000_000L;
+        while (accounted(rx) < to && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(accounted(rx)).as("datagrams the receiver took").isEqualTo(to);
+    }
+
+    private static long accounted(final ReceiverHarness rx) {
+        final SourceStats t = rx.receiver.stats().totals();
+        return t.delivered + t.duplicates;
+    }
+
+    private static long heapAfterGc() throws InterruptedException {
+        final java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+
     static void assertThatMetricsMatchStats(final ReceiverHarness rx) throws Exception {
         final String metrics = rx.get("/metrics");
         final SourceStats t = rx.receiver.stats().totals();

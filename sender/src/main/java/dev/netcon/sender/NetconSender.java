@@ -175,6 +175,10 @@ public final class NetconSender implements AutoCloseable {
                          final int count) {
         requireMode(false);
         final long seq = nextSeq.getAndIncrement();
+        if (closed || surelyFull(Math.min(text.length(), config.maxRecordBytes - headerBound))) {
+            ringFullDrops.drop(seq); // cheap early out: a full ring must not cost the caller a scan of the text
+            return false;
+        }
         int textLength = FrameEncoder.escapedLength(text);
         int dictLength = 0;
         if (key1 != null) {
@@ -404,6 +408,17 @@ public final class NetconSender implements AutoCloseable {
             at += Escaping.escapeByte(c & 0xff, b, at);
         }
         return new UnsafeBuffer(b.byteArray(), 0, at);
+    }
+
+    /**
+     * True when the ring cannot take a record whose text is at least {@code minTextBytes} long, judged from
+     * two volatile reads before any work: the encoded record is never shorter than its header bound plus the
+     * text's length in chars.
+     */
+    private boolean surelyFull(final int minTextBytes) {
+        final long free = ring.capacity() - (ring.producerPosition() - ring.consumerPosition());
+        return free < LENGTH_FIELD + headerBound + Math.max(0, minTextBytes)
+            + org.agrona.concurrent.ringbuffer.RecordDescriptor.HEADER_LENGTH;
     }
 
     /** Encoders are flyweights with per-call state: one per writing thread, created on its first write. */

@@ -217,8 +217,8 @@ final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSen
                             final long last, final DropCause cause) {
         encoder.wrap(dst, offset, Wire.MAX_PAYLOAD)
             .header((String) null, Wire.prefix(facility, NetconSender.LEVEL_WARNING), seq, tsUsec, Wire.FLAG_NONE)
-            .text("netcon: dropped ").text(Long.toString(count)).text(" records (seq ")
-            .text(Long.toUnsignedString(first)).text("..").text(Long.toUnsignedString(last)).text("): ")
+            .text("netcon: dropped ").textUnsigned(count).text(" records (seq ")
+            .textUnsigned(first).text("..").textUnsigned(last).text("): ")
             .text(cause.wireName());
         if (hostName != null) {
             encoder.dict("host", hostName);

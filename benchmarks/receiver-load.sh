@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Receiver load test: a real `netcon receive` (storing to a temp data dir) loaded by `netcon blast` from
+# 1, 100 and 10,000 simulated hosts over loopback; prints, per run, what blast sent, the records the
+# receiver delivered (= written to its store), records/s from blast's start until the last one was stored,
+# socket overflows and queue-full drops, the receiver's CPU time; then the heap per idle source.
+#
+#   benchmarks/receiver-load.sh                    # 1,000,000 records of 100 bytes per run
+#   RECORDS=200000 SIZE=100 benchmarks/receiver-load.sh
+#   HOSTS="1 100" benchmarks/receiver-load.sh
+#
+# Loopback only (127.0.0.1). Bounded: each run stops after its records or 120 s. Run it on a quiet machine:
+# the socket-overflow counter is the whole network namespace's.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+netcon="$here/netcon"
+RECORDS="${RECORDS:-1000000}"
+SIZE="${SIZE:-100}"
+HOSTS="${HOSTS:-1 100 10000}"
+UDP_PORT="${UDP_PORT:-26666}"
+HTTP_PORT="${HTTP_PORT:-29666}"
+IDLE_SOURCES="${IDLE_SOURCES:-10000}"
+
+data="$(mktemp -d /tmp/netcon-load.XXXXXX)"
+rx_pid=""
+cleanup() {
+  [ -n "$rx_pid" ] && kill "$rx_pid" 2>/dev/null && wait "$rx_pid" 2>/dev/null || true
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+json_number() { # json_number KEY JSON: the first numeric value of "KEY"
+  printf '%s' "$2" | grep -o "\"$1\":[0-9.]*" | head -n 1 | cut -d: -f2
+}
+
+stats() { curl -fsS "http://127.0.0.1:$HTTP_PORT/stats"; }
+
+start_receiver() {
+  rm -rf "$data"/*
+  "$netcon" receive --listen "127.0.0.1:$UDP_PORT" --http "127.0.0.1:$HTTP_PORT" --data-dir "$data" \
+    --max-sources 20000 >"$data.receiver.log" 2>&1 &
+  rx_pid=$!
+  for _ in $(seq 1 100); do
+    stats >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "receiver did not start:" >&2; cat "$data.receiver.log" >&2; exit 1
+}
+
+stop_receiver() {
+  kill "$rx_pid"; wait "$rx_pid" 2>/dev/null || true; rx_pid=""
+}
+
+cpu_seconds() { # user+system CPU seconds of a process
+  awk '{ printf "%.2f", ($14 + $15) / '"$(getconf CLK_TCK)"' }' "/proc/$1/stat"
+}
+
+echo "# netcon receiver load: $RECORDS records of $SIZE bytes per run; $(nproc) CPUs; $(uname -r)"
+printf '%-7s %10s %10s %10s %12s %10s %10s %8s\n' hosts sent delivered missing "records/s" overflows queuefull cpu_s
+"$netcon" --version >/dev/null # build first, outside the measurement
+for hosts in $HOSTS; do
+  start_receiver
+  before="$(stats)"
+  overflows0="$(json_number socketOverflows "$before")"
+  cpu0="$(cpu_seconds "$rx_pid")"
+  per_host=$(( RECORDS / hosts ))
+  [ "$per_host" -ge 2 ] || per_host=2
+  start_ns=$(date +%s%N)
+  summary="$("$netcon" blast --target "127.0.0.1:$UDP_PORT" --hosts "$hosts" --records "$per_host" --size "$SIZE" \
+    --hostname-prefix load --json)"
+  sent="$(printf '%s' "$summary" | grep -o '"totals":{[^}]*}' | grep -o '"sent":[0-9]*' | cut -d: -f2)"
+  # Wait until every record is accounted for (delivered, or missing after the gap timeout), at most 120 s.
+  last_delivered=-1; stable=0; end_ns=$start_ns
+  for _ in $(seq 1 1200); do
+    s="$(stats)"
+    delivered="$(printf '%s' "$s" | grep -o '"totals":{[^}]*' | grep -o '"delivered":[0-9]*' | cut -d: -f2)"
+    missing="$(printf '%s' "$s" | grep -o '"totals":{[^}]*' | grep -o '"missing":[0-9]*' | cut -d: -f2)"
+    if [ "$delivered" != "$last_delivered" ]; then
+      last_delivered=$delivered; end_ns=$(date +%s%N); stable=0
+    else
+      stable=$((stable + 1))
+    fi
+    [ $((delivered + missing)) -ge "$sent" ] && [ "$stable" -ge 2 ] && break
+    [ "$stable" -ge 30 ] && break # 3 s without progress: what was lost stays lost
+    sleep 0.1
+  done
+  after="$(stats)"
+  overflows=$(( $(json_number socketOverflows "$after") - overflows0 ))
+  queue_full="$(json_number queueFull "$after")"
+  cpu=$(awk "BEGIN { printf \"%.1f\", $(cpu_seconds "$rx_pid") - $cpu0 }")
+  rate=$(awk "BEGIN { printf \"%.0f\", $delivered / (($end_ns - $start_ns) / 1e9) }")
+  printf '%-7s %10s %10s %10s %12s %10s %10s %8s\n' "$hosts" "$sent" "$delivered" "$missing" "$rate" "$overflows" \
+    "${queue_full:-0}" "$cpu"
+  stop_receiver
+done
+
+# Heap per idle source: heap after a full GC with IDLE_SOURCES sources that sent one record each, minus
+# the heap with none, divided by IDLE_SOURCES.
+start_receiver
+heap_used() {
+  jcmd "$rx_pid" GC.run >/dev/null
+  sleep 1
+  jcmd "$rx_pid" GC.heap_info | awk '/garbage-first heap|def new generation|PSYoungGen/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); print v * 1024; exit } }'
+}
+base=$(heap_used)
+"$netcon" blast --target "127.0.0.1:$UDP_PORT" --hosts "$IDLE_SOURCES" --records 2 --size "$SIZE" --hostname-prefix idle >/dev/null
+sleep 3
+loaded=$(heap_used)
+sources="$(stats | grep -o '"source":' | wc -l)"
+echo "heap per idle source: $(( (loaded - base) / IDLE_SOURCES )) bytes ($sources sources; heap used $base -> $loaded bytes after full GC)"

@@ -1,0 +1,48 @@
+package dev.netcon.receiver;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The file store on a real file system: idle hosts give back their buffer and file, and lose nothing. */
+class FileStoreTest {
+    @Test
+    void shouldReleaseIdleHostsAndAppendWhenTheyComeBack(@TempDir final Path dir) throws Exception {
+        final FileStore.StoreConfig defaults = FileStore.StoreConfig.defaults();
+        final FileStore.StoreConfig config = new FileStore.StoreConfig(defaults.rotateBytes(), defaults.rotateAgeMs(),
+            defaults.retainAgeMs(), defaults.retainBytes(), 3_600_000, false, defaults.bufferBytes()); // flushes: by hand
+        final FileStore store = new FileStore(dir, config, new ReceiverStats());
+        for (int host = 0; host < 100; host++) {
+            append(store, "host-" + host, "first line of host " + host);
+        }
+        append(store, "host-0", "second line of host 0");
+        store.flush();
+        assertThat(store.openHosts()).isEqualTo(100);
+
+        for (int i = 0; i < FileStore.IDLE_FLUSHES_BEFORE_RELEASE - 1; i++) {
+            append(store, "host-7", "busy " + i); // host-7 stays active
+            store.flush();
+        }
+        store.flush();
+        assertThat(store.openHosts()).as("only the host that kept writing holds a buffer and a file").isEqualTo(1);
+        assertThat(store.knownHosts()).as("idle hosts are forgotten: a flood of names cannot grow the store").isEqualTo(1);
+
+        append(store, "host-0", "third line of host 0, after a release");
+        store.close();
+        assertThat(Files.readAllLines(dir.resolve("host-0").resolve(FileStore.ACTIVE), StandardCharsets.UTF_8))
+            .containsExactly("first line of host 0", "second line of host 0", "third line of host 0, after a release");
+        assertThat(Files.readAllLines(dir.resolve("host-7").resolve(FileStore.ACTIVE))).hasSize(FileStore.IDLE_FLUSHES_BEFORE_RELEASE);
+        assertThat(Files.readAllLines(dir.resolve("host-99").resolve(FileStore.ACTIVE))).containsExactly("first line of host 99");
+    }
+
+    private static void append(final FileStore store, final String host, final String line) {
+        final byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        assertThat(store.append(host, new UnsafeBuffer(bytes), 0, bytes.length)).isTrue();
+    }
+}
