@@ -51,6 +51,7 @@ class NetconSenderTest {
     void shouldDeliverContiguousSeqsFromEightThreads() throws Exception {
         final int threads = 8;
         final int perThread = 2000;
+        final java.util.concurrent.atomic.AtomicLong writtenSoFar = new java.util.concurrent.atomic.AtomicLong();
         try (LoopbackReceiver rx = new LoopbackReceiver();
              NetconSender sender = NetconSender.builder().target(rx.target()).ringCapacity(8 << 20)
                  .idleStrategy(new org.agrona.concurrent.BackoffIdleStrategy()).build()) {
@@ -63,7 +64,13 @@ class NetconSenderTest {
                             Thread.onSpinWait(); // not expected with an 8 MiB ring; the seq would show as a gap
                         }
                         if (i % 100 == 0) {
-                            Thread.yield();
+                            // Paced on what the loopback receiver took: its socket buffer must not overflow (that
+                            // would be the test's loss, not the sender's), on a loaded machine too.
+                            final long written = writtenSoFar.addAndGet(100);
+                            final long deadline = System.nanoTime() + 30_000_000_000L; // then the count shows the loss
+                            while (written - rx.datagrams > 2000 && System.nanoTime() < deadline) {
+                                Thread.yield();
+                            }
                         }
                     }
                 }));
