@@ -41,13 +41,20 @@ final class EpollDatagramTransport implements DatagramTransport {
     private int answerHead;
     private int answerCount;
     private int queued;
+    private final boolean connected;
     private volatile long asyncFailures;
 
     static boolean isAvailable() {
         return Epoll.isAvailable();
     }
 
-    EpollDatagramTransport(final boolean ipv6, final int sourcePort, final int sendBufferBytes) throws IOException {
+    /**
+     * @param onlyTarget when the sender has a single target the socket is connected to it: datagrams need no
+     *                   per-datagram address object (nothing is allocated per send), and only that peer's
+     *                   answers are read. Null for several targets.
+     */
+    EpollDatagramTransport(final boolean ipv6, final int sourcePort, final int sendBufferBytes,
+                           final InetSocketAddress onlyTarget) throws IOException {
         for (int i = 0; i < ANSWER_SLOTS; i++) {
             answers[i] = ByteBuffer.allocateDirect(2048);
         }
@@ -59,7 +66,9 @@ final class EpollDatagramTransport implements DatagramTransport {
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(sendBufferBytes / 4, sendBufferBytes / 2))
             .handler(new AnswerHandler());
         try {
-            channel = b.bind(new InetSocketAddress(ipv6 ? "::" : "0.0.0.0", sourcePort)).sync().channel();
+            final InetSocketAddress local = new InetSocketAddress(ipv6 ? "::" : "0.0.0.0", sourcePort);
+            channel = (onlyTarget == null ? b.bind(local) : b.connect(onlyTarget, local)).sync().channel();
+            connected = onlyTarget != null;
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -81,7 +90,7 @@ final class EpollDatagramTransport implements DatagramTransport {
         }
         final ByteBuf buf = channel.alloc().directBuffer(payload.remaining());
         buf.writeBytes(payload);
-        channel.write(new DatagramPacket(buf, target), channel.voidPromise());
+        channel.write(connected ? buf : new DatagramPacket(buf, target), channel.voidPromise());
         queued++;
         return SENT;
     }
@@ -139,7 +148,7 @@ final class EpollDatagramTransport implements DatagramTransport {
             final ByteBuf content = packet.content();
             dst.clear().limit(content.readableBytes());
             content.getBytes(content.readerIndex(), dst);
-            answerSenders[slot] = packet.sender();
+            answerSenders[slot] = connected ? channel.remoteAddress() : packet.sender();
             answerCount++;
         }
 

@@ -57,7 +57,7 @@ final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSen
         this.transport = config.transport == NetconSender.Transport.NIO
             || (config.transport == NetconSender.Transport.AUTO && !EpollDatagramTransport.isAvailable())
             ? new NioDatagramTransport(v6, config.sourcePort, SEND_BUFFER_BYTES)
-            : new EpollDatagramTransport(v6, config.sourcePort, SEND_BUFFER_BYTES);
+            : new EpollDatagramTransport(v6, config.sourcePort, SEND_BUFFER_BYTES, targets.size() == 1 ? targets.get(0) : null);
         this.reliable = config.reliable ? new ReliableLink(config.reliableHistory, config.maxRecordBytes, targets.get(0),
             config.reliableEmergencyAfter.toNanos(), unackedEvicted) : null;
     }
