@@ -63,6 +63,7 @@ final class EpollDatagramTransport implements DatagramTransport {
         final Bootstrap b = new Bootstrap().group(group)
             .channelFactory(() -> new EpollDatagramChannel(ipv6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET))
             .option(ChannelOption.SO_SNDBUF, sendBufferBytes)
+            .option(ChannelOption.ALLOCATOR, io.netty.buffer.PooledByteBufAllocator.DEFAULT)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(sendBufferBytes / 4, sendBufferBytes / 2))
             .handler(new AnswerHandler());
         try {
