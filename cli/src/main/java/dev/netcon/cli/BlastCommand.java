@@ -133,6 +133,10 @@ public final class BlastCommand implements Callable<Integer> {
     private int blast(final List<Host> all, final BlastSockets sockets) throws IOException {
         final int textSize = fragment ? Math.max(size, 2500) : size;
         final StringBuilder text = new StringBuilder(textSize);
+        final StringBuilder padding = new StringBuilder(textSize); // the letter at position i is 'a' + i % 26
+        for (int i = 0; i < textSize; i++) {
+            padding.append((char) ('a' + i % 26));
+        }
         final Random rnd = new Random(seed);
         final FrameEncoder encoder = new FrameEncoder();
         final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(textSize * 4 + 1024));
@@ -148,8 +152,8 @@ public final class BlastCommand implements Callable<Integer> {
                 h.seq = r;
                 text.setLength(0);
                 text.append(h.name).append(" record ").append(r).append(' ');
-                while (text.length() < textSize) {
-                    text.append((char) ('a' + text.length() % 26));
+                if (text.length() < textSize) {
+                    text.append(padding, text.length(), textSize); // letters by position, as before, copied at once
                 }
                 text.setLength(textSize);
                 final int length = encoder.wrap(frame, 0, frame.capacity())
