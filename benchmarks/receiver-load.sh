@@ -93,8 +93,9 @@ for hosts in $HOSTS; do
   stop_receiver
 done
 
-# Heap per idle source: heap after a full GC with IDLE_SOURCES sources that sent one record each, minus
-# the heap with none, divided by IDLE_SOURCES.
+# Heap per idle source: heap after a full GC with IDLE_SOURCES sources that sent two records each and then
+# went quiet (past the store's 10 s idle release, docs/storage.md), minus the heap with none, divided by
+# IDLE_SOURCES; and the same while they are still "busy" (3 s after).
 start_receiver
 heap_used() {
   jcmd "$rx_pid" GC.run >/dev/null
@@ -104,6 +105,9 @@ heap_used() {
 base=$(heap_used)
 "$netcon" blast --target "127.0.0.1:$UDP_PORT" --hosts "$IDLE_SOURCES" --records 2 --size "$SIZE" --hostname-prefix idle >/dev/null
 sleep 3
+recent=$(heap_used)
+sleep 10
 loaded=$(heap_used)
 sources="$(stats | grep -o '"source":' | wc -l)"
+echo "heap per source 3 s after its last record: $(( (recent - base) / IDLE_SOURCES )) bytes"
 echo "heap per idle source: $(( (loaded - base) / IDLE_SOURCES )) bytes ($sources sources; heap used $base -> $loaded bytes after full GC)"

@@ -121,6 +121,8 @@ public final class FileStore implements RecordSink {
      * thousands of hosts, idle ones must cost neither a buffer nor a file descriptor (reopening is cheap).
      */
     static final int IDLE_FLUSHES_BEFORE_RELEASE = 50;
+    /** A host's buffer starts this small and grows while the host is busy: most of thousands of hosts are quiet. */
+    static final int INITIAL_BUFFER_BYTES = 4096;
 
     /** One host's active file and its write buffer; appends from several workers are serialised here. */
     final class HostLog {
@@ -156,17 +158,36 @@ public final class FileStore implements RecordSink {
                 return FAILED;
             }
             if (buffer == null) {
-                buffer = ByteBuffer.allocate(config.bufferBytes());
+                buffer = ByteBuffer.allocate(Math.min(INITIAL_BUFFER_BYTES, config.bufferBytes()));
             }
             appendedSinceFlush = true;
-            if (buffer.remaining() < length + 1 && !writeOut()) {
-                return FAILED;
+            if (buffer.remaining() < length + 1) {
+                if (buffer.capacity() < config.bufferBytes()) {
+                    grow(length + 1);
+                } else if (!writeOut()) {
+                    return FAILED;
+                }
             }
             line.getBytes(offset, buffer, buffer.position(), length);
             buffer.position(buffer.position() + length);
             buffer.put((byte) '\n');
             bufferedLines++;
             return APPENDED;
+        }
+
+        /** A busy host's buffer doubles up to the configured size; a quiet one stays small. */
+        private void grow(final int needed) {
+            int capacity = buffer.capacity();
+            while (capacity - buffer.position() < needed && capacity < config.bufferBytes()) {
+                capacity = Math.min(config.bufferBytes(), capacity * 2);
+            }
+            final ByteBuffer bigger = ByteBuffer.allocate(capacity);
+            buffer.flip();
+            bigger.put(buffer);
+            buffer = bigger;
+            if (buffer.remaining() < needed) {
+                writeOut(); // at the configured size and still short: write what is held
+            }
         }
 
         synchronized void flush(final boolean fsync) {

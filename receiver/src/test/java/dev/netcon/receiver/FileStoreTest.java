@@ -41,6 +41,20 @@ class FileStoreTest {
         assertThat(Files.readAllLines(dir.resolve("host-99").resolve(FileStore.ACTIVE))).containsExactly("first line of host 99");
     }
 
+    @Test
+    void shouldKeepLinesWholeAsABusyHostsBufferGrows(@TempDir final Path dir) throws Exception {
+        final FileStore store = new FileStore(dir, FileStore.StoreConfig.defaults(), new ReceiverStats());
+        final java.util.List<String> lines = new java.util.ArrayList<>();
+        final java.util.Random rnd = new java.util.Random(42);
+        for (int i = 0; i < 2000; i++) {
+            final String line = "line " + i + " " + "x".repeat(rnd.nextInt(3) == 0 ? rnd.nextInt(20_000) : rnd.nextInt(200));
+            lines.add(line);
+            append(store, "busy", line);
+        }
+        store.close();
+        assertThat(Files.readAllLines(dir.resolve("busy").resolve(FileStore.ACTIVE))).isEqualTo(lines);
+    }
+
     private static void append(final FileStore store, final String host, final String line) {
         final byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
         assertThat(store.append(host, new UnsafeBuffer(bytes), 0, bytes.length)).isTrue();
