@@ -36,10 +36,10 @@ public final class BlastCommand implements Callable<Integer> {
     @Option(names = "--target", paramLabel = "HOST:PORT", defaultValue = "${env:NETCON_TARGET:-127.0.0.1:6666}", description = "Receiver.")
     String target;
 
-    @Option(names = "--hosts", defaultValue = "1", description = "Simulated hosts (one socket each).")
+    @Option(names = "--hosts", paramLabel = "N", defaultValue = "1", description = "Simulated hosts (one socket each).")
     int hosts;
 
-    @Option(names = "--records", defaultValue = "1000", description = "Records per host.")
+    @Option(names = "--records", paramLabel = "N", defaultValue = "1000", description = "Records per host.")
     long records;
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "100", description = "Text bytes per record.")
@@ -57,7 +57,7 @@ public final class BlastCommand implements Callable<Integer> {
     @Option(names = "--dup", paramLabel = "P", defaultValue = "0", description = "Probability that a record is sent twice.")
     double dup;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the impairments.")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "1", description = "Seed of the impairments.")
     long seed;
 
     @Option(names = "--fragment", description = "Make records longer than one datagram (at least 2500 bytes) so they are fragmented.")
@@ -100,6 +100,15 @@ public final class BlastCommand implements Callable<Integer> {
         if (hosts < 1 || records < 1 || size < 0) {
             throw new CommandException(ExitCodes.USAGE, "--hosts and --records must be >= 1, --size >= 0");
         }
+        if (size > 60_000) {
+            throw new CommandException(ExitCodes.USAGE, "--size must be at most 60000 bytes (the receiver reassembles records up to 64 KiB)");
+        }
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new CommandException(ExitCodes.USAGE, "--rate must be a number >= 0, not " + rate);
+        }
+        probability("--loss", loss);
+        probability("--reorder", reorder);
+        probability("--dup", dup);
         final InetSocketAddress to;
         try {
             to = dev.netcon.receiver.HostPort.parse(target, Wire.DEFAULT_RECEIVER_PORT);
@@ -202,6 +211,12 @@ public final class BlastCommand implements Callable<Integer> {
         progress.finish();
         printSummary(all, seconds, sockets.transportName());
         return ExitCodes.OK;
+    }
+
+    private static void probability(final String option, final double p) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new CommandException(ExitCodes.USAGE, option + " must be a probability in 0..1, not " + p);
+        }
     }
 
     private void sendRecord(final Host h, final UnsafeBuffer frame, final int length, final Fragmenter fragmenter,

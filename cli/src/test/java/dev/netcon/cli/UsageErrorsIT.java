@@ -35,6 +35,11 @@ class UsageErrorsIT {
         "receive --queue-size 4096          | --queue-size must be a power of two in 65536..1073741824, not 4096",
         "receive --http nohost:x            | bad --http 'nohost:x': port must be a number 0..65535",
         "receive --rate-limit -1            | --rate-limit must be a number of at least 0, not -1.0",
+        "blast --loss 1.5                   | --loss must be a probability in 0..1, not 1.5",
+        "blast --dup -0.1                   | --dup must be a probability in 0..1, not -0.1",
+        "blast --rate -5                    | --rate must be a number >= 0, not -5.0",
+        "blast --size 70000                 | --size must be at most 60000 bytes (the receiver reassembles records up to 64 KiB)",
+        "blast --transport udp              | --transport must be auto, epoll or nio, not udp",
     })
     void shouldBeAUsageErrorNamingTheOption(final String args, final String message) throws Exception {
         final String[] argv = args.trim().split(" +");
