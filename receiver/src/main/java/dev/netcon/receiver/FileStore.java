@@ -16,15 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The default {@link RecordSink}: one directory per host under the data directory, an append-only
  * {@code netcon.log} per host, rotated to {@code netcon-<UTC time>-<n>.log} by size and age, rotated files
- * deleted by age and total size. Lines are buffered per host and written by the worker when the buffer
- * fills, and by a flusher thread every flush interval (then fsynced if configured). A torn last line left by
+ * deleted by age and total size. Lines are buffered per host; only the flusher thread writes files: a host's
+ * full buffer as soon as it is handed over, and every buffer each flush interval (then fsynced if configured).
+ * Workers never wait for a disk (see {@link HostLog}). A torn last line left by
  * a crash is cut off when a file is opened. A write that fails (disk full) drops the buffered lines, counts
  * them as store failures, and the store tries again with the next lines.
  */
@@ -36,7 +35,11 @@ public final class FileStore implements RecordSink {
     private final StoreConfig config;
     private final ReceiverStats stats;
     private final Map<String, HostLog> logs = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService flusher;
+    /** Hosts whose full buffer waits to be written; polled by the flusher thread (offer allocates nothing). */
+    private final org.agrona.concurrent.ManyToOneConcurrentArrayQueue<HostLog> handedOff =
+        new org.agrona.concurrent.ManyToOneConcurrentArrayQueue<>(4096);
+    private final Thread flusher;
+    private volatile boolean running = true;
 
     /** Size, age and flush settings of the file store. */
     public record StoreConfig(long rotateBytes, long rotateAgeMs, long retainAgeMs, long retainBytes, long flushIntervalMs,
@@ -59,12 +62,9 @@ public final class FileStore implements RecordSink {
             final String message = "data directory " + dataDir + " is not writable";
             throw new UncheckedIOException(message, new IOException(message));
         }
-        flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-            final Thread t = new Thread(r, "netcon-flusher");
-            t.setDaemon(true);
-            return t;
-        });
-        flusher.scheduleWithFixedDelay(this::flush, config.flushIntervalMs(), config.flushIntervalMs(), TimeUnit.MILLISECONDS);
+        flusher = new Thread(this::runFlusher, "netcon-flusher");
+        flusher.setDaemon(true);
+        flusher.start();
     }
 
     @Override
@@ -103,11 +103,28 @@ public final class FileStore implements RecordSink {
         }
     }
 
+    /** The flusher thread: writes handed-off buffers within a millisecond, and everything each flush interval. */
+    private void runFlusher() {
+        final long intervalNs = TimeUnit.MILLISECONDS.toNanos(config.flushIntervalMs());
+        long nextFlush = System.nanoTime() + intervalNs;
+        while (running) {
+            HostLog log;
+            while ((log = handedOff.poll()) != null) {
+                log.writeHanded();
+            }
+            if (System.nanoTime() - nextFlush >= 0) {
+                flush();
+                nextFlush = System.nanoTime() + intervalNs;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
     @Override
     public void close() {
-        flusher.shutdown();
+        running = false;
         try {
-            flusher.awaitTermination(5, TimeUnit.SECONDS);
+            flusher.join(TimeUnit.SECONDS.toMillis(5));
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -124,7 +141,12 @@ public final class FileStore implements RecordSink {
     /** A host's buffer starts this small and grows while the host is busy: most of thousands of hosts are quiet. */
     static final int INITIAL_BUFFER_BYTES = 4096;
 
-    /** One host's active file and its write buffer; appends from several workers are serialised here. */
+    /**
+     * One host's active file and its buffers. Workers append lines under this object's lock and never touch
+     * the file: a full buffer is handed to the flusher thread, which writes it while appends go on into a
+     * second one. If that one fills too before the flusher is done (a slow or stalled disk), lines are dropped
+     * and counted as store failures: at most two buffers per host ever wait, and ingest never waits for a disk.
+     */
     final class HostLog {
         static final int APPENDED = 0;
         static final int FAILED = 1;
@@ -133,12 +155,20 @@ public final class FileStore implements RecordSink {
 
         private final String host;
         private final Path dir;
+        /** Serialises the file (writes, rotation, close); held by the writing thread, never by appends. */
+        private final Object fileLock = new Object();
         private boolean retired;
-        /** Allocated on the first append after being idle; null while the host is idle. */
+        /** Lines being appended; allocated on the first append after being idle, null while idle. */
         private ByteBuffer buffer;
         private int bufferedLines;
+        /** A full buffer waiting for the flusher; null when none waits. */
+        private ByteBuffer handed;
+        private int handedLines;
+        /** A written buffer kept for the next hand-off. */
+        private ByteBuffer spare;
         private boolean appendedSinceFlush;
         private int idleFlushes;
+        // File state: under fileLock.
         private FileChannel channel;
         private long size;
         private long openedMs;
@@ -154,18 +184,16 @@ public final class FileStore implements RecordSink {
                 return RETIRED;
             }
             if (length + 1 > config.bufferBytes()) {
-                stats.storeFailures.incrementAndGet();
-                return FAILED;
+                return FAILED; // counted by the caller, per source
             }
             if (buffer == null) {
-                buffer = ByteBuffer.allocate(Math.min(INITIAL_BUFFER_BYTES, config.bufferBytes()));
+                buffer = takeSpareOr(INITIAL_BUFFER_BYTES);
             }
             appendedSinceFlush = true;
             if (buffer.remaining() < length + 1) {
-                if (buffer.capacity() < config.bufferBytes()) {
-                    grow(length + 1);
-                } else if (!writeOut()) {
-                    return FAILED;
+                grow(length + 1);
+                if (buffer.remaining() < length + 1 && !handOff()) {
+                    return FAILED; // the writer is behind by a whole buffer already; counted by the caller
                 }
             }
             line.getBytes(offset, buffer, buffer.position(), length);
@@ -175,82 +203,146 @@ public final class FileStore implements RecordSink {
             return APPENDED;
         }
 
+        private ByteBuffer takeSpareOr(final int capacity) {
+            final ByteBuffer b = spare != null ? spare : ByteBuffer.allocate(Math.min(capacity, config.bufferBytes()));
+            spare = null;
+            return b;
+        }
+
         /** A busy host's buffer doubles up to the configured size; a quiet one stays small. */
         private void grow(final int needed) {
             int capacity = buffer.capacity();
             while (capacity - buffer.position() < needed && capacity < config.bufferBytes()) {
                 capacity = Math.min(config.bufferBytes(), capacity * 2);
             }
-            final ByteBuffer bigger = ByteBuffer.allocate(capacity);
-            buffer.flip();
-            bigger.put(buffer);
-            buffer = bigger;
-            if (buffer.remaining() < needed) {
-                writeOut(); // at the configured size and still short: write what is held
+            if (capacity != buffer.capacity()) {
+                final ByteBuffer bigger = ByteBuffer.allocate(capacity);
+                buffer.flip();
+                bigger.put(buffer);
+                buffer = bigger;
             }
         }
 
-        synchronized void flush(final boolean fsync) {
-            writeOut();
-            if (fsync && channel != null) {
-                try {
-                    channel.force(false);
-                } catch (final IOException e) {
-                    // The lines reached the page cache; a failed fsync is retried on the next flush.
-                }
+        /** Gives the current buffer to the flusher and starts a new one; false if one already waits. Under the lock. */
+        private boolean handOff() {
+            if (handed != null) {
+                return false;
             }
-            idleFlushes = appendedSinceFlush ? 0 : idleFlushes + 1;
-            appendedSinceFlush = false;
-            if (idleFlushes >= IDLE_FLUSHES_BEFORE_RELEASE && (buffer == null || buffer.position() == 0)) {
-                // Idle and everything written: forget the host, so that a flood of names cannot grow the store.
-                buffer = null;
-                closeQuietly();
-                retired = true;
-                logs.remove(host, this);
-            }
-        }
-
-        synchronized boolean isReleased() {
-            return buffer == null && channel == null;
-        }
-
-        synchronized void close() {
-            flush(true);
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (final IOException ignored) {
-                    // nothing left to lose: every line was written or counted
-                }
-                channel = null;
-            }
-        }
-
-        /** Writes the buffer to the file, rotating first if due; on failure drops and counts the buffered lines. */
-        private boolean writeOut() {
-            if (buffer == null || buffer.position() == 0) {
+            if (buffer.position() == 0) {
                 return true;
             }
-            buffer.flip();
+            handed = buffer;
+            handedLines = bufferedLines;
+            buffer = takeSpareOr(handed.capacity());
+            bufferedLines = 0;
+            handedOff.offer(this); // when more hosts wait than the queue holds, the periodic flush writes this one
+            return true;
+        }
+
+        /**
+         * Writes the handed buffer, if any (flusher thread, or close()). The file lock makes one writer own it;
+         * the append lock is only taken for moments, so appends go on during the write.
+         */
+        void writeHanded() {
+            synchronized (fileLock) {
+                final ByteBuffer b;
+                final int lines;
+                synchronized (this) {
+                    b = handed;
+                    lines = handedLines;
+                }
+                if (b == null) {
+                    return;
+                }
+                write(b, lines);
+                synchronized (this) {
+                    b.clear();
+                    handed = null;
+                    spare = b;
+                }
+            }
+        }
+
+        void flush(final boolean fsync) {
+            writeHanded();
+            synchronized (this) {
+                if (buffer != null) {
+                    handOff();
+                }
+            }
+            writeHanded();
+            if (fsync) {
+                synchronized (fileLock) {
+                    if (channel != null) {
+                        try {
+                            channel.force(false);
+                        } catch (final IOException e) {
+                            // The lines reached the page cache; a failed fsync is retried on the next flush.
+                        }
+                    }
+                }
+            }
+            final boolean retire;
+            synchronized (this) {
+                idleFlushes = appendedSinceFlush ? 0 : idleFlushes + 1;
+                appendedSinceFlush = false;
+                retire = idleFlushes >= IDLE_FLUSHES_BEFORE_RELEASE && handed == null
+                    && (buffer == null || buffer.position() == 0);
+                if (retire) {
+                    // Idle and everything written: forget the host, so that a flood of names cannot grow the store.
+                    buffer = null;
+                    spare = null;
+                    retired = true;
+                    logs.remove(host, this);
+                }
+            }
+            if (retire) {
+                synchronized (fileLock) {
+                    closeQuietly();
+                }
+            }
+        }
+
+        boolean isReleased() {
+            final boolean noBuffers;
+            synchronized (this) {
+                noBuffers = buffer == null && handed == null;
+            }
+            synchronized (fileLock) {
+                return noBuffers && channel == null;
+            }
+        }
+
+        void close() {
+            flush(true);
+            synchronized (fileLock) {
+                if (channel != null) {
+                    try {
+                        channel.close();
+                    } catch (final IOException ignored) {
+                        // nothing left to lose: every line was written or counted
+                    }
+                    channel = null;
+                }
+            }
+        }
+
+        /** Writes a buffer to the file, rotating first if due; on failure counts its lines as store failures. */
+        private void write(final ByteBuffer b, final int lines) {
+            b.flip();
             try {
                 if (channel == null) {
                     open();
-                } else if (size + buffer.remaining() > config.rotateBytes()
+                } else if (size + b.remaining() > config.rotateBytes()
                     || System.currentTimeMillis() - openedMs > config.rotateAgeMs()) {
                     rotate();
                 }
-                while (buffer.hasRemaining()) {
-                    size += channel.write(buffer);
+                while (b.hasRemaining()) {
+                    size += channel.write(b);
                 }
-                buffer.clear();
-                bufferedLines = 0;
-                return true;
             } catch (final IOException e) {
-                stats.storeFailures.addAndGet(bufferedLines);
-                buffer.clear();
-                bufferedLines = 0;
+                stats.storeFailures.addAndGet(lines);
                 closeQuietly();
-                return false;
             }
         }
 
