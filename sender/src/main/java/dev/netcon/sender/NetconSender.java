@@ -788,14 +788,15 @@ public final class NetconSender implements AutoCloseable {
 
     /** Seqs dropped for one cause since the last report: a count and the lowest and highest seq. */
     static final class DropLog {
-        private final AtomicLong count = new AtomicLong();
+        /** Striped: with several writers on a full ring, one shared counter would be their bottleneck. */
+        private final java.util.concurrent.atomic.LongAdder count = new java.util.concurrent.atomic.LongAdder();
         private final AtomicLong reported = new AtomicLong();
         private final AtomicLong first = new AtomicLong(-1);
         private final AtomicLong last = new AtomicLong(-1);
 
         void drop(final long seq) {
             widen(seq);
-            count.incrementAndGet();
+            count.increment();
         }
 
         /** Puts back a range that {@link #take} handed out but could not be reported (single-writer logs only). */
@@ -805,8 +806,8 @@ public final class NetconSender implements AutoCloseable {
             reported.addAndGet(-n);
         }
 
+        /** Read before any compare-and-set: most drops change neither end, and a failed CAS still takes the line. */
         private void widen(final long seq) {
-            first.compareAndSet(-1, seq);
             long f;
             while (Long.compareUnsigned(seq, f = first.get()) < 0 && !first.compareAndSet(f, seq)) {
                 Thread.onSpinWait();
@@ -820,16 +821,16 @@ public final class NetconSender implements AutoCloseable {
         }
 
         long count() {
-            return count.get();
+            return count.sum();
         }
 
         boolean hasUnreported() {
-            return count.get() != reported.get();
+            return count.sum() != reported.get();
         }
 
         /** Takes the unreported range into {@code out} = {count, first, last}; false if nothing new. */
         boolean take(final long[] out) {
-            final long c = count.get();
+            final long c = count.sum();
             final long n = c - reported.get();
             if (n == 0) {
                 return false;
