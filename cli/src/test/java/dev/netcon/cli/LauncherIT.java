@@ -15,6 +15,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LauncherIT {
     static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
 
+    static {
+        // A test that fails before it stops its netcon process must not leave it running after the test JVM
+        // (a follower, a receiver): every IT starts processes through this class's helpers or next to them.
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly), "kill-netcon-children"));
+    }
+
     record Result(int exit, String out, String err) {
     }
 
