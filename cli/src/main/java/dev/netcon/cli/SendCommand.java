@@ -49,6 +49,10 @@ public final class SendCommand implements Callable<Integer> {
     @Option(names = "--hostname", paramLabel = "NAME", description = "Name sent as host= (default: this machine's host name).")
     String hostname;
 
+    @Option(names = "--userdata", paramLabel = "KEY=VALUE", description = "A dictionary field added to every line's "
+        + "record after host= (repeatable), like a kernel netconsole's configfs userdata. Not with --kmsg.")
+    List<String> userdata = new ArrayList<>();
+
     @Option(names = "--level", paramLabel = "LEVEL", defaultValue = "info", description = "Level of every line: a name (emerg..debug) or 0..7. "
         + "Not with --kmsg (records keep the kernel's).")
     String level;
@@ -222,6 +226,17 @@ public final class SendCommand implements Callable<Integer> {
         if (hostname != null) {
             builder.hostName(hostname);
         }
+        for (final String field : userdata) {
+            final int eq = field.indexOf('=');
+            if (eq <= 0) {
+                throw new CommandException(ExitCodes.USAGE, "--userdata must be KEY=VALUE, not '" + field + "'");
+            }
+            try {
+                builder.userdata(field.substring(0, eq), field.substring(eq + 1));
+            } catch (final IllegalArgumentException e) {
+                throw new CommandException(ExitCodes.USAGE, "--userdata: " + e.getMessage());
+            }
+        }
         try {
             for (final String t : targets) {
                 builder.target(t);
@@ -281,6 +296,9 @@ public final class SendCommand implements Callable<Integer> {
         }
         if (parsed.hasMatchedOption("--level")) {
             throw new CommandException(ExitCodes.USAGE, "--level does not apply to --kmsg: records keep the kernel's level");
+        }
+        if (!userdata.isEmpty()) {
+            throw new CommandException(ExitCodes.USAGE, "--userdata does not apply to --kmsg: records keep the kernel's fields");
         }
         final boolean fromEnd;
         if ("start".equals(kmsgFrom) || "end".equals(kmsgFrom)) {

@@ -28,6 +28,7 @@ class SendProcessIT {
         final List<String> texts = new ArrayList<>();
         final List<Long> seqs = new ArrayList<>();
         String host;
+        String dc;
         private final Thread thread = new Thread(this::run);
         private volatile boolean running = true;
 
@@ -57,6 +58,7 @@ class SendProcessIT {
                     texts.add(record.text());
                     seqs.add(record.seq());
                     host = record.dictValue("host");
+                    dc = record.dictValue("dc");
                 }
             }
         }
@@ -122,7 +124,8 @@ class SendProcessIT {
     @Test
     void shouldRelayStdinIntactAndExitZeroAtItsEnd() throws Exception {
         try (Listener l = new Listener()) {
-            final Process p = send("--target", "127.0.0.1:" + l.socket.getLocalPort(), "--hostname", "stdin-host", "--level", "err");
+            final Process p = send("--target", "127.0.0.1:" + l.socket.getLocalPort(), "--hostname", "stdin-host", "--level", "err",
+                "--userdata", "dc=lab-7");
             final StringBuilder in = new StringBuilder();
             for (int i = 1; i <= 500; i++) {
                 in.append("line ").append(i).append(" tab\there \u00e9\n");
@@ -139,6 +142,7 @@ class SendProcessIT {
                 assertThat(l.seqs.get(i)).isEqualTo(i + 1);
             }
             assertThat(l.host).isEqualTo("stdin-host");
+            assertThat(l.dc).isEqualTo("lab-7");
         }
     }
 

@@ -88,7 +88,10 @@ public final class NetconSender implements AutoCloseable {
     private final long baseNanos;
     private final String hostName;
     private final int headerBound;
-    private final int hostDictLength;
+    /** Bytes of the dictionary lines every record carries: host= and the builder's userdata fields. */
+    private final int fixedDictLength;
+    /** The builder's userdata fields, key and value alternating. */
+    private final String[] userdata;
     private final SenderAgent agent;
     private final boolean passThrough;
     /** Pass-through: {@code " host=<escaped name>"}, or null without a host name. */
@@ -117,9 +120,18 @@ public final class NetconSender implements AutoCloseable {
         this.baseUsec = ManagementFactory.getRuntimeMXBean().getUptime() * 1000;
         this.baseNanos = System.nanoTime();
         this.hostName = b.hostName;
-        this.hostDictLength = hostName == null ? 0 : 2 + "host=".length() + FrameEncoder.escapedLength(hostName);
+        this.userdata = b.userdata.toArray(new String[0]);
+        int fixed = hostName == null ? 0 : 2 + "host=".length() + FrameEncoder.escapedLength(hostName);
+        for (int i = 0; i < userdata.length; i += 2) {
+            fixed += 3 + userdata[i].length() + FrameEncoder.escapedLength(userdata[i + 1]);
+        }
+        this.fixedDictLength = fixed;
+        if (FrameEncoder.MAX_HEADER_FIELDS_LENGTH + fixed + 64 > b.maxRecordBytes) {
+            throw new IllegalArgumentException("host name and userdata take " + fixed + " bytes of every record: more than "
+                + "maxRecordBytes=" + b.maxRecordBytes + " leaves room for text");
+        }
         this.headerBound = FrameEncoder.MAX_HEADER_FIELDS_LENGTH + (b.release == null ? 0 : b.release.length() + 1)
-            + hostDictLength + 1;
+            + fixedDictLength + 1;
         this.passThrough = b.passThrough;
         this.hostDict = hostName == null ? null : hostDictBytes(hostName);
         this.releaseBytes = b.release == null || b.release.isEmpty() ? null
@@ -211,14 +223,12 @@ public final class NetconSender implements AutoCloseable {
         encoder.wrap(slot, index + LENGTH_FIELD, length)
             .header(config.release, Wire.prefix(config.facility, level & 7), seq, nowUsec(), Wire.FLAG_NONE);
         if (truncate) {
-            encoder.textTruncating(text, hostDictLength + dictLength + truncateMark + 1);
+            encoder.textTruncating(text, fixedDictLength + dictLength + truncateMark + 1);
             truncated.incrementAndGet();
         } else {
             encoder.text(text);
         }
-        if (hostName != null) {
-            encoder.dict("host", hostName);
-        }
+        appendFixedDict(encoder);
         if (key1 != null) {
             encoder.dict(key1, value1);
         }
@@ -263,13 +273,11 @@ public final class NetconSender implements AutoCloseable {
         final FrameEncoder encoder = ENCODERS.get();
         encoder.wrap(slot, index + LENGTH_FIELD, frameBound)
             .header(config.release, Wire.prefix(config.facility, level & 7), seq, nowUsec(), Wire.FLAG_NONE)
-            .textTruncating(text, offset, length, hostDictLength + 1);
+            .textTruncating(text, offset, length, fixedDictLength + 1);
         if (encoder.isTruncated()) {
             truncated.incrementAndGet();
         }
-        if (hostName != null) {
-            encoder.dict("host", hostName);
-        }
+        appendFixedDict(encoder);
         final int frameLength = encoder.finish();
         if (frameLength < 0) {
             ring.abort(index);
@@ -419,6 +427,16 @@ public final class NetconSender implements AutoCloseable {
         final long free = ring.capacity() - (ring.producerPosition() - ring.consumerPosition());
         return free < LENGTH_FIELD + headerBound + Math.max(0, minTextBytes)
             + org.agrona.concurrent.ringbuffer.RecordDescriptor.HEADER_LENGTH;
+    }
+
+    /** The dictionary lines every record carries: host= first, then the builder's userdata, in order. */
+    private void appendFixedDict(final FrameEncoder encoder) {
+        if (hostName != null) {
+            encoder.dict("host", hostName);
+        }
+        for (int i = 0; i < userdata.length; i += 2) {
+            encoder.dict(userdata[i], userdata[i + 1]);
+        }
     }
 
     /** Encoders are flyweights with per-call state: one per writing thread, created on its first write. */
@@ -583,6 +601,7 @@ public final class NetconSender implements AutoCloseable {
         int reliableHistory = 1024;
         Duration reliableEmergencyAfter = Duration.ofSeconds(10);
         boolean passThrough;
+        final List<String> userdata = new ArrayList<>();
 
         /** A receiver, {@code host:port} or {@code [v6]:port} (port default 6666); repeatable. */
         public Builder target(final String hostPort) {
@@ -622,6 +641,21 @@ public final class NetconSender implements AutoCloseable {
         /** Syslog facility of every record (default 1, user). */
         public Builder facility(final int facility) {
             this.facility = facility;
+            return this;
+        }
+
+        /**
+         * A dictionary field added to every record after {@code host=}, like the userdata a kernel's netconsole
+         * appends from configfs (e.g. {@code userdata("dc", "lab-7")}); repeatable. Keys: letters, digits, '_',
+         * '-', '.'; values are escaped. Not added in pass-through mode (relayed records bring their own).
+         */
+        public Builder userdata(final String key, final String value) {
+            if (key == null || key.isEmpty() || !key.chars().allMatch(c -> Character.isLetterOrDigit(c) && c < 128
+                || c == '_' || c == '-' || c == '.')) {
+                throw new IllegalArgumentException("userdata key '" + key + "' must be letters, digits, '_', '-' or '.'");
+            }
+            userdata.add(key);
+            userdata.add(value == null ? "" : value);
             return this;
         }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The sender against a real UDP socket on loopback, decoded with the protocol module. */
 class NetconSenderTest {
@@ -45,6 +46,29 @@ class NetconSenderTest {
             assertThat(stats.sentDatagrams()).isEqualTo(2000 + 3);
             assertThat(stats.dropped()).isZero();
         }
+    }
+
+    @Test
+    void shouldAddUserdataFieldsToEveryRecord() throws Exception {
+        try (LoopbackReceiver rx = new LoopbackReceiver();
+             NetconSender sender = NetconSender.builder().target(rx.target()).hostName("web-1")
+                 .userdata("dc", "lab-7").userdata("rack", "r 12\tb").build()) {
+            sender.write(NetconSender.LEVEL_INFO, "with userdata", "logger", "app");
+            final org.agrona.concurrent.UnsafeBuffer raw = new org.agrona.concurrent.UnsafeBuffer(
+                "raw bytes".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            sender.write(NetconSender.LEVEL_WARNING, raw, 0, raw.capacity());
+            assertThat(sender.flush(Duration.ofSeconds(5))).isTrue();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rx.count() == 2);
+            final List<LoopbackReceiver.Received> got = rx.finish();
+            for (final LoopbackReceiver.Received r : got) {
+                assertThat(r.dict()).containsEntry("host", "web-1").containsEntry("dc", "lab-7").containsEntry("rack", "r 12\tb");
+            }
+            assertThat(got.get(0).text()).isEqualTo("with userdata");
+            assertThat(got.get(0).dict()).containsEntry("logger", "app");
+            assertThat(got.get(1).text()).isEqualTo("raw bytes");
+        }
+        assertThatThrownBy(() -> NetconSender.builder().userdata("bad key", "x"))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad key");
     }
 
     @Test
