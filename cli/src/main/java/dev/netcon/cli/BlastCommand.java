@@ -4,6 +4,7 @@ import dev.netcon.protocol.FrameEncoder;
 import dev.netcon.protocol.Fragmenter;
 import dev.netcon.protocol.FrameError;
 import dev.netcon.protocol.Wire;
+import dev.netcon.sender.NetconSender;
 import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -106,9 +107,9 @@ public final class BlastCommand implements Callable<Integer> {
         if (!(rate >= 0) || Double.isInfinite(rate)) {
             throw new CommandException(ExitCodes.USAGE, "--rate must be a number >= 0, not " + rate);
         }
-        probability("--loss", loss);
-        probability("--reorder", reorder);
-        probability("--dup", dup);
+        Checks.probability("--loss", loss);
+        Checks.probability("--reorder", reorder);
+        Checks.probability("--dup", dup);
         final InetSocketAddress to;
         try {
             to = dev.netcon.receiver.HostPort.parse(target, Wire.DEFAULT_RECEIVER_PORT);
@@ -119,17 +120,9 @@ public final class BlastCommand implements Callable<Integer> {
             throw new CommandException(ExitCodes.UNREACHABLE, "cannot resolve " + target);
         }
         final String base = prefix != null ? prefix : localName();
-        final boolean epoll = switch (transport) {
-            case "auto" -> BlastSockets.epollAvailable();
-            case "epoll" -> {
-                if (!BlastSockets.epollAvailable()) {
-                    throw new CommandException(ExitCodes.USAGE, "--transport epoll: Netty's native epoll transport is not available here");
-                }
-                yield true;
-            }
-            case "nio" -> false;
-            default -> throw new CommandException(ExitCodes.USAGE, "--transport must be auto, epoll or nio, not " + transport);
-        };
+        final NetconSender.Transport chosen = Checks.transport(transport);
+        final boolean epoll = chosen == NetconSender.Transport.EPOLL
+            || chosen == NetconSender.Transport.AUTO && BlastSockets.epollAvailable();
         try (BlastSockets sockets = new BlastSockets(to, epoll)) {
             final List<Host> all = new ArrayList<>();
             for (int i = 0; i < hosts; i++) {
@@ -211,12 +204,6 @@ public final class BlastCommand implements Callable<Integer> {
         progress.finish();
         printSummary(all, seconds, sockets.transportName());
         return ExitCodes.OK;
-    }
-
-    private static void probability(final String option, final double p) {
-        if (!(p >= 0 && p <= 1)) {
-            throw new CommandException(ExitCodes.USAGE, option + " must be a probability in 0..1, not " + p);
-        }
     }
 
     private void sendRecord(final Host h, final UnsafeBuffer frame, final int length, final Fragmenter fragmenter,

@@ -62,6 +62,27 @@ final class Checks {
         return base;
     }
 
+    static double probability(final String option, final double p) {
+        if (!(p >= 0 && p <= 1)) {
+            throw usage(option + " must be a probability in 0..1, not " + p);
+        }
+        return p;
+    }
+
+    /** {@code --transport auto|epoll|nio} of send and blast; epoll where Netty's native transport does not load is an error. */
+    static dev.netcon.sender.NetconSender.Transport transport(final String value) {
+        final dev.netcon.sender.NetconSender.Transport t = switch (value) {
+            case "auto" -> dev.netcon.sender.NetconSender.Transport.AUTO;
+            case "epoll" -> dev.netcon.sender.NetconSender.Transport.EPOLL;
+            case "nio" -> dev.netcon.sender.NetconSender.Transport.NIO;
+            default -> throw usage("--transport must be auto, epoll or nio, not " + value);
+        };
+        if (t == dev.netcon.sender.NetconSender.Transport.EPOLL && !io.netty.channel.epoll.Epoll.isAvailable()) {
+            throw usage("--transport epoll: Netty's native epoll transport is not available here");
+        }
+        return t;
+    }
+
     static CommandException usage(final String message) {
         return new CommandException(ExitCodes.USAGE, message);
     }

@@ -190,16 +190,7 @@ public final class SendCommand implements Callable<Integer> {
 
     /** --transport, checked and worded as blast checks its own. */
     private NetconSender.Transport transport() {
-        final NetconSender.Transport t = switch (transport) {
-            case "auto" -> NetconSender.Transport.AUTO;
-            case "epoll" -> NetconSender.Transport.EPOLL;
-            case "nio" -> NetconSender.Transport.NIO;
-            default -> throw Checks.usage("--transport must be auto, epoll or nio, not " + transport);
-        };
-        if (t == NetconSender.Transport.EPOLL && !io.netty.channel.epoll.Epoll.isAvailable()) {
-            throw Checks.usage("--transport epoll: Netty's native epoll transport is not available here");
-        }
-        return t;
+        return Checks.transport(transport);
     }
 
     /**
