@@ -65,6 +65,11 @@ public final class Fragmenter {
         return FrameError.NONE;
     }
 
+    /** Seq of the frame {@link #begin} accepted (so that a caller need not decode it again). */
+    public long seq() {
+        return decoder.seq();
+    }
+
     /** True when {@link #begin} saw a frame longer than the payload limit. */
     public boolean isFragmented() {
         return !whole;

@@ -532,7 +532,8 @@ public final class NetconSender implements AutoCloseable {
         return new SenderStats(written.get(), ringFullDrops.count(), agent.wouldBlock.count(), agent.sendFailed.count(),
             truncated.get(), agent.sentRecords, agent.sentDatagrams, agent.fragmented, agent.sentBytes,
             agent.dropReports + sourceDropReports.get(), rejected.get(), agent.unackedEvicted.count(),
-            r == null ? 0 : r.retransmitted, r == null ? 0 : r.emergencyResends, r == null ? -1 : r.ackedSeq);
+            r == null ? 0 : r.retransmitted, r == null ? 0 : r.emergencyResends, r == null ? -1 : r.ackedSeq,
+            agent.transport.asyncFailures());
     }
 
     /** Drains what was written (bounded by the builder's close timeout), then stops the agent and closes the socket. */
@@ -570,10 +571,6 @@ public final class NetconSender implements AutoCloseable {
         EPOLL,
         /** JDK NIO: one sendto per datagram; portable. */
         NIO
-    }
-
-    DatagramTransport agentTransport() {
-        return agent.transport;
     }
 
     /** Which transport this sender uses: "epoll (sendmmsg)" or "nio". */

@@ -70,12 +70,8 @@ final class ReliableLink {
         this.emergencyFrame = new UnsafeBuffer(ByteBuffer.allocateDirect(maxFrameBytes + ",ncemg=1".length()));
     }
 
-    /** Remembers a record that was just sent for the first time. */
-    void onSent(final DirectBuffer frame, final int offset, final int length, final long nowNs) {
-        if (decoder.decode(frame, offset, length) != FrameError.NONE) {
-            return; // cannot happen: the sender encoded it
-        }
-        final long seq = decoder.seq();
+    /** Remembers record {@code seq}, whose frame was just sent for the first time. */
+    void onSent(final long seq, final DirectBuffer frame, final int offset, final int length, final long nowNs) {
         if (!hasUnacked()) {
             unackedSinceNs = nowNs; // the clock for emergency mode starts with the first unacknowledged record
         }

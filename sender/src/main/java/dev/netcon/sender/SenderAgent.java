@@ -1,6 +1,5 @@
 package dev.netcon.sender;
 
-import dev.netcon.protocol.FrameDecoder;
 import dev.netcon.protocol.FrameEncoder;
 import dev.netcon.protocol.Fragmenter;
 import dev.netcon.protocol.Wire;
@@ -28,7 +27,6 @@ final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSen
     final DatagramTransport transport;
     private final Fragmenter fragmenter = new Fragmenter();
     private final FrameEncoder reportEncoder = new FrameEncoder();
-    private final FrameDecoder decoder = new FrameDecoder();
     private final ByteBuffer datagram = ByteBuffer.allocateDirect(Wire.MAX_PAYLOAD);
     private final UnsafeBuffer datagramView = new UnsafeBuffer(datagram);
     private final long[] range = new long[3];
@@ -90,11 +88,10 @@ final class SenderAgent implements Agent, MessageHandler, ReliableLink.RecordSen
                 fragmented++;
             }
             if (reliable != null) {
-                reliable.onSent(buffer, frameOffset, frameLength, System.nanoTime());
+                reliable.onSent(fragmenter.seq(), buffer, frameOffset, frameLength, System.nanoTime());
             }
         } else {
-            decoder.decode(buffer, frameOffset, frameLength);
-            lastFailure.drop(decoder.seq());
+            lastFailure.drop(fragmenter.seq()); // begin() decoded the frame: the seq is known
         }
     }
 

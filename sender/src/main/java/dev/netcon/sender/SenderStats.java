@@ -18,10 +18,13 @@ package dev.netcon.sender;
  * @param retransmitted  reliable mode: records resent because the receiver named them missing
  * @param emergencyResends reliable mode: records resent marked {@code ncemg=1} while acknowledgements had stopped
  * @param ackedSeq       reliable mode: the newest seq the receiver acknowledged, or -1
+ * @param failedAfterQueued datagrams the kernel refused after the epoll transport had queued them (no seq can be
+ *                          named, so they are not in the in-band reports)
  */
 public record SenderStats(long written, long droppedRingFull, long droppedWouldBlock, long droppedSendFailed, long truncated,
                           long sentRecords, long sentDatagrams, long fragmented, long sentBytes, long dropReports,
-                          long rejected, long unackedEvicted, long retransmitted, long emergencyResends, long ackedSeq) {
+                          long rejected, long unackedEvicted, long retransmitted, long emergencyResends, long ackedSeq,
+                          long failedAfterQueued) {
     public long dropped() {
         return droppedRingFull + droppedWouldBlock + droppedSendFailed;
     }
@@ -32,6 +35,7 @@ public record SenderStats(long written, long droppedRingFull, long droppedWouldB
             + " bytes, " + fragmented + " fragmented), dropped " + dropped() + " (ring full " + droppedRingFull
             + ", would block " + droppedWouldBlock + ", send failed " + droppedSendFailed + "), truncated " + truncated
             + ", drop reports " + dropReports + (rejected == 0 ? "" : ", rejected " + rejected)
+            + (failedAfterQueued == 0 ? "" : ", datagrams failed after queuing " + failedAfterQueued)
             + (ackedSeq == -1 && retransmitted == 0 && emergencyResends == 0 ? ""
             : ", acked up to " + ackedSeq + ", retransmitted " + retransmitted + ", emergency resends " + emergencyResends
             + ", unacked evicted " + unackedEvicted);
