@@ -104,7 +104,13 @@ class NetconSenderTest {
                 w.join();
             }
             assertThat(sender.flush(Duration.ofSeconds(10))).isTrue();
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rx.count() == threads * perThread);
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> rx.count() == threads * perThread);
+            } catch (final org.awaitility.core.ConditionTimeoutException e) {
+                // Say where records went missing: not sent (the sender's counters) or not received (the socket).
+                throw new AssertionError("received " + rx.count() + " records in " + rx.datagrams + " datagrams of "
+                    + threads * perThread + "; sender: " + sender.stats(), e);
+            }
             final List<LoopbackReceiver.Received> got = rx.finish();
             final Set<String> texts = new HashSet<>();
             for (int i = 0; i < got.size(); i++) {
