@@ -40,8 +40,9 @@ final class LoopbackReceiver implements AutoCloseable, RecordListener {
         socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
         socket.setReceiveBufferSize(8 << 20);
         socket.setSoTimeout(50);
+        // A window that covers a whole test run: late seqs of descheduled writers are reordered, never given up.
         final SequencerConfig config = SequencerConfig.builder()
-            .tracker(TrackerConfig.builder().windowSize(4096).gapTimeoutNs(Long.MAX_VALUE / 4).build()).build();
+            .tracker(TrackerConfig.builder().windowSize(1 << 15).gapTimeoutNs(Long.MAX_VALUE / 4).build()).build();
         sequencer = new SourceSequencer(config, new FrameDecoder(), new Record());
         thread = new Thread(this::run, "loopback-receiver");
         thread.start();

@@ -79,6 +79,8 @@ class NetconSenderTest {
         try (LoopbackReceiver rx = new LoopbackReceiver();
              NetconSender sender = NetconSender.builder().target(rx.target()).ringCapacity(8 << 20)
                  .idleStrategy(new org.agrona.concurrent.BackoffIdleStrategy()).build()) {
+            // A writer descheduled between taking its seq and committing its record sends that seq late, after
+            // thousands of others on two cores: the receiver's window covers the whole run (docs/sender.md, Limits).
             final List<Thread> writers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 final int id = t;
