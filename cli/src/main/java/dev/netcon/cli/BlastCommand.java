@@ -1,11 +1,7 @@
 package dev.netcon.cli;
 
-import dev.netcon.protocol.FrameEncoder;
-import dev.netcon.protocol.Fragmenter;
-import dev.netcon.protocol.FrameError;
 import dev.netcon.protocol.Wire;
 import dev.netcon.sender.NetconSender;
-import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,17 +10,16 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
- * {@code netcon blast}: the load generator. Datagrams go out through {@link BlastSockets} (Netty's epoll
- * transport where available), batched into {@code sendmmsg} calls, so that one blast process can load a
- * receiver. Each simulated host has its own socket (source port), sequence
+ * {@code netcon blast}: the load generator. {@link BlastRun} makes and sends the datagrams on the event loop
+ * of {@link BlastSockets} (Netty's epoll transport where available, batched into {@code sendmmsg} calls), so
+ * that one blast process can load a receiver. Each simulated host has its own socket (source port), sequence
  * and {@code host=} name; records can be lost, reordered and duplicated on purpose (seeded), and the summary
  * says exactly what was done so that a script can compare it with {@code netcon stats --json}.
  */
@@ -77,25 +72,6 @@ public final class BlastCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** What one simulated host did. */
-    static final class Host {
-        final String name;
-        final BlastSockets.Socket socket;
-        long seq;
-        long sentRecords;
-        long datagrams;
-        long lost;
-        long duplicated;
-        long reordered;
-        byte[] heldBack;
-        int heldBackLength;
-
-        Host(final String name, final BlastSockets.Socket socket) {
-            this.name = name;
-            this.socket = socket;
-        }
-    }
-
     @Override
     public Integer call() throws Exception {
         if (hosts < 1 || records < 1 || size < 0) {
@@ -124,109 +100,39 @@ public final class BlastCommand implements Callable<Integer> {
         final boolean epoll = chosen == NetconSender.Transport.EPOLL
             || chosen == NetconSender.Transport.AUTO && BlastSockets.epollAvailable();
         try (BlastSockets sockets = new BlastSockets(to, epoll)) {
-            final List<Host> all = new ArrayList<>();
+            final List<BlastRun.Host> all = new ArrayList<>();
             for (int i = 0; i < hosts; i++) {
-                all.add(new Host(hosts == 1 ? base : base + "-" + i, sockets.open()));
+                all.add(new BlastRun.Host(hosts == 1 ? base : base + "-" + i, sockets.open()));
             }
             return blast(all, sockets);
         }
     }
 
-    private int blast(final List<Host> all, final BlastSockets sockets) throws IOException {
-        final int textSize = fragment ? Math.max(size, 2500) : size;
-        final StringBuilder text = new StringBuilder(textSize);
-        final StringBuilder padding = new StringBuilder(textSize); // the letter at position i is 'a' + i % 26
-        for (int i = 0; i < textSize; i++) {
-            padding.append((char) ('a' + i % 26));
-        }
-        final Random rnd = new Random(seed);
-        final FrameEncoder encoder = new FrameEncoder();
-        final UnsafeBuffer frame = new UnsafeBuffer(ByteBuffer.allocateDirect(textSize * 4 + 1024));
-        final Fragmenter fragmenter = new Fragmenter();
-        final ByteBuffer datagram = ByteBuffer.allocateDirect(Wire.MAX_PAYLOAD);
-        final UnsafeBuffer datagramView = new UnsafeBuffer(datagram);
+    private int blast(final List<BlastRun.Host> all, final BlastSockets sockets) throws InterruptedException {
+        final BlastFrames frames = new BlastFrames(fragment ? Math.max(size, 2500) : size);
+        final BlastRun run = new BlastRun(all, records, rate, new BlastRun.Impairments(loss, reorder, dup, seed), frames, sockets.loop());
         final Progress progress = new Progress(spec.commandLine().getErr(), hosts * records);
-        final long start = System.nanoTime();
-        final double nanosPerRecord = rate > 0 ? 1e9 / rate : 0;
-        long done = 0;
-        for (long r = 1; r <= records; r++) {
-            for (final Host h : all) {
-                h.seq = r;
-                text.setLength(0);
-                text.append(h.name).append(" record ").append(r).append(' ');
-                if (text.length() < textSize) {
-                    text.append(padding, text.length(), textSize); // letters by position, as before, copied at once
-                }
-                text.setLength(textSize);
-                final int length = encoder.wrap(frame, 0, frame.capacity())
-                    .header((String) null, Wire.prefix(1, 6), r, (System.nanoTime() - start) / 1000, Wire.FLAG_NONE)
-                    .text(text).dict("host", h.name).finish();
-                final boolean edge = r == 1 || r == records;
-                if (!edge && loss > 0 && rnd.nextDouble() < loss) {
-                    h.lost++;
-                } else {
-                    final int copies = !edge && dup > 0 && rnd.nextDouble() < dup ? 2 : 1;
-                    if (copies == 2) {
-                        h.duplicated++;
-                    }
-                    final boolean holdBack = !edge && h.heldBack == null && reorder > 0 && rnd.nextDouble() < reorder;
-                    for (int c = 0; c < copies; c++) {
-                        if (holdBack && c == 0) {
-                            h.heldBack = new byte[length];
-                            frame.getBytes(0, h.heldBack);
-                            h.heldBackLength = length;
-                            h.reordered++;
-                            continue;
-                        }
-                        sendRecord(h, frame, length, fragmenter, datagram, datagramView);
-                    }
-                    if (!holdBack && h.heldBack != null) {
-                        sendRecord(h, new UnsafeBuffer(h.heldBack), h.heldBackLength, fragmenter, datagram, datagramView);
-                        h.heldBack = null;
-                    }
-                    h.sentRecords++;
-                }
-                done++;
-                if (nanosPerRecord > 0) {
-                    final long due = start + (long) (done * nanosPerRecord);
-                    if (System.nanoTime() < due) {
-                        sockets.flushAll(); // ahead of the rate: what is queued goes out before waiting
-                        while (System.nanoTime() < due) {
-                            Thread.onSpinWait();
-                        }
-                    }
-                }
-                progress.update(done);
-            }
+        run.start();
+        while (!run.await(100, TimeUnit.MILLISECONDS)) {
+            progress.update(run.progress());
         }
-        sockets.finish(); // every queued datagram handed to the kernel
-        final double seconds = (System.nanoTime() - start) / 1e9;
+        if (run.failure() != null) {
+            throw new IllegalStateException("blast stopped: " + run.failure(), run.failure());
+        }
+        progress.update(run.progress());
         progress.finish();
-        printSummary(all, seconds, sockets.transportName());
+        printSummary(all, run.seconds(), sockets.transportName());
         return ExitCodes.OK;
     }
 
-    private void sendRecord(final Host h, final UnsafeBuffer frame, final int length, final Fragmenter fragmenter,
-                            final ByteBuffer datagram, final UnsafeBuffer view) throws IOException {
-        if (fragmenter.begin(frame, 0, length) != FrameError.NONE) {
-            throw new IllegalStateException("blast encoded a frame it cannot split");
-        }
-        int n;
-        while ((n = fragmenter.next(view, 0)) > 0) {
-            datagram.clear().limit(n);
-            h.socket.send(datagram);
-            h.datagrams++;
-        }
-    }
-
-    private void printSummary(final List<Host> all, final double seconds, final String transport) {
+    private void printSummary(final List<BlastRun.Host> all, final double seconds, final String transport) {
         final PrintWriter out = spec.commandLine().getOut();
         long records = 0;
         long datagrams = 0;
         long lost = 0;
         long dups = 0;
         long reordered = 0;
-        for (final Host h : all) {
+        for (final BlastRun.Host h : all) {
             records += h.sentRecords;
             datagrams += h.datagrams;
             lost += h.lost;
@@ -241,7 +147,7 @@ public final class BlastCommand implements Callable<Integer> {
                 .append(",\"datagrams\":").append(datagrams).append(",\"lost\":").append(lost).append(",\"duplicated\":").append(dups)
                 .append(",\"reordered\":").append(reordered).append("},\"hosts\":[");
             for (int i = 0; i < all.size(); i++) {
-                final Host h = all.get(i);
+                final BlastRun.Host h = all.get(i);
                 if (i > 0) {
                     sb.append(',');
                 }
@@ -254,7 +160,7 @@ public final class BlastCommand implements Callable<Integer> {
         } else {
             final String format = "%-24s %10s %10s %10s %8s %10s %10s%n";
             out.printf(format, "HOST", "RECORDS", "SENT", "DATAGRAMS", "LOST", "DUPLICATED", "REORDERED");
-            for (final Host h : all) {
+            for (final BlastRun.Host h : all) {
                 out.printf(format, h.name, this.records, h.sentRecords, h.datagrams, h.lost, h.duplicated, h.reordered);
             }
             out.printf(format, "TOTAL", this.records * all.size(), records, datagrams, lost, dups, reordered);

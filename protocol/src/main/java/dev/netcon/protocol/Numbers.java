@@ -85,8 +85,14 @@ public final class Numbers {
     public static int putUnsigned(final MutableDirectBuffer dst, final int offset, final long value) {
         final int digits = unsignedDigits(value);
         long v = value;
-        for (int i = offset + digits - 1; i >= offset; i--) {
+        int i = offset + digits - 1;
+        if (v < 0) { // above Long.MAX_VALUE: the last digit by unsigned division, then v fits a signed long
             final long q = Long.divideUnsigned(v, 10);
+            dst.putByte(i--, (byte) ('0' + (int) (v - q * 10)));
+            v = q;
+        }
+        for (; i >= offset; i--) {
+            final long q = v / 10; // signed: the JIT makes it a multiplication
             dst.putByte(i, (byte) ('0' + (int) (v - q * 10)));
             v = q;
         }

@@ -10,6 +10,11 @@ interface LoadSender extends AutoCloseable {
     /** Datagrams handed to the kernel so far. */
     long sent();
 
+    /** How long to let it run before its rate is measured. */
+    default long warmupMillis() {
+        return 500;
+    }
+
     /** One line for the report: how it sends. */
     String describe();
 

@@ -22,16 +22,14 @@ import java.util.function.IntFunction;
  *
  * <pre>
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar \
- *     dev.netcon.bench.raw.RawUdpBaseline [--seconds 3] [--rounds 3] [--size 100] [--batch 64]
+ *     dev.netcon.bench.raw.RawUdpBaseline [--seconds 3] [--rounds 3] [--size 100] [--batch 64] [--only blast,single]
  * </pre>
  *
- * Rates are taken over the steady part of each run (after a warm-up of half a second): sent/s is what the
+ * Rates are taken over the steady part of each run (after a warm-up: half a second, 2.5 s for blast's own JVM): sent/s is what the
  * kernel accepted from the sender, received/s what the receiver read; the difference was dropped by the
  * kernel because the receiver's socket buffer was full.
  */
 public final class RawUdpBaseline {
-    private static final long WARMUP_MILLIS = 500;
-
     private RawUdpBaseline() {
     }
 
@@ -50,7 +48,7 @@ public final class RawUdpBaseline {
         final byte[] payload = new byte[options.size];
         Arrays.fill(payload, (byte) 'x');
 
-        final List<Pair> pairs = List.of(
+        final List<Pair> pairs = new ArrayList<>(List.of(
             new Pair("batched", BatchedSender::new, "recvmmsg", RawUdpBaseline::recvmmsg),
             new Pair("batched", BatchedSender::new, "plain", batch -> plain()),
             new Pair("single", batch -> new SingleSender(), "recvmmsg", RawUdpBaseline::recvmmsg),
@@ -59,7 +57,17 @@ public final class RawUdpBaseline {
             new Pair("netcon-park", batch -> new NetconLoadSender(true), "recvmmsg", RawUdpBaseline::recvmmsg),
             new Pair("netcon-park", batch -> new NetconLoadSender(true), "plain", batch -> plain()),
             new Pair("netcon-spin", batch -> new NetconLoadSender(false), "recvmmsg", RawUdpBaseline::recvmmsg),
-            new Pair("netcon-spin", batch -> new NetconLoadSender(false), "plain", batch -> plain()));
+            new Pair("netcon-spin", batch -> new NetconLoadSender(false), "plain", batch -> plain())));
+        final java.nio.file.Path blastJar = BlastProcessSender.findJar();
+        if (blastJar != null) { // netcon blast in the same rounds: the in-run reference for its 90% target
+            pairs.add(new Pair("blast", batch -> new BlastProcessSender(blastJar), "recvmmsg", RawUdpBaseline::recvmmsg));
+            pairs.add(new Pair("blast", batch -> new BlastProcessSender(blastJar), "plain", batch -> plain()));
+        } else {
+            System.out.println("(cli/target/netcon.jar not built: netcon blast is left out; -Dnetcon.jar=PATH names another)");
+        }
+        if (options.only != null) { // the batched sender stays: it is what every ratio is taken against
+            pairs.removeIf(p -> !p.sender.equals("batched") && !options.only.contains(p.sender));
+        }
         final List<List<Rates>> results = new ArrayList<>();
         pairs.forEach(p -> results.add(new ArrayList<>()));
 
@@ -114,7 +122,7 @@ public final class RawUdpBaseline {
             LEGEND.add(sender.describe());
             LEGEND.add(receiver.describe());
             sender.start(receiver.address(), payload);
-            Thread.sleep(WARMUP_MILLIS);
+            Thread.sleep(sender.warmupMillis());
             final long sent0 = sender.sent();
             final long received0 = receiver.received();
             final long t0 = System.nanoTime();
@@ -122,7 +130,8 @@ public final class RawUdpBaseline {
             final long sent1 = sender.sent();
             final long received1 = receiver.received();
             final double seconds = (System.nanoTime() - t0) / 1e9;
-            return new Rates((sent1 - sent0) / seconds, (received1 - received0) / seconds);
+            final double sentRate = sent0 < 0 ? Double.NaN : (sent1 - sent0) / seconds; // NaN: not visible (blast)
+            return new Rates(sentRate, (received1 - received0) / seconds);
         }
     }
 
@@ -156,6 +165,7 @@ public final class RawUdpBaseline {
         int rounds = 3;
         int size = 100;
         int batch = 64;
+        List<String> only;
 
         static Options parse(final String[] args) {
             final Options o = new Options();
@@ -166,8 +176,9 @@ public final class RawUdpBaseline {
                     case "--rounds" -> o.rounds = positive(args[i], value);
                     case "--size" -> o.size = positive(args[i], value);
                     case "--batch" -> o.batch = positive(args[i], value);
+                    case "--only" -> o.only = List.of(value.split(","));
                     case "-h", "--help" -> {
-                        System.out.println("usage: RawUdpBaseline [--seconds 3] [--rounds 3] [--size 100] [--batch 64]");
+                        System.out.println("usage: RawUdpBaseline [--seconds 3] [--rounds 3] [--size 100] [--batch 64] [--only SENDER,...]");
                         System.exit(0);
                     }
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + " (try --help)");
