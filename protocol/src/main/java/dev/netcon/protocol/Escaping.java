@@ -80,12 +80,10 @@ public final class Escaping {
 
     /** Checks that every backslash in the range starts a valid {@code \xNN} escape. */
     public static boolean isValid(final DirectBuffer src, final int offset, final int length) {
-        for (int i = offset, end = offset + length; i < end; i++) {
-            if (src.getByte(i) == '\\') {
-                if (escapeValue(src, i, end) < 0) {
-                    return false;
-                }
-                i += 3;
+        final int end = offset + length;
+        for (int i = offset; (i = ByteScan.indexOfEither(src, i, end, (byte) '\\', (byte) '\\')) < end; i += 4) {
+            if (escapeValue(src, i, end) < 0) {
+                return false;
             }
         }
         return true;

@@ -18,6 +18,9 @@ import java.nio.charset.StandardCharsets;
 public final class Record {
     /** Dictionary lines beyond this are kept in the body but not indexed. */
     public static final int MAX_DICT_ENTRIES = 32;
+    private static final byte NEWLINE = '\n';
+    private static final byte BACKSLASH = '\\';
+    private static final byte EQUALS = '=';
 
     private int prefix;
     private long seq;
@@ -135,13 +138,21 @@ public final class Record {
         final DirectBuffer b = buffer;
         final int start = bodyOffset;
         final int end = bodyOffset + bodyLength;
+        dictCount = 0;
+        // The text runs to the first '\n'. One scan finds it and checks every escape on the way (an escape
+        // never holds a '\n', so checking it against the body's end is the same as against the text's).
         int i = start;
-        while (i < end && b.getByte(i) != '\n') {
-            i++;
+        boolean escapesValid = true;
+        while ((i = ByteScan.indexOfEither(b, i, end, NEWLINE, BACKSLASH)) < end && b.getByte(i) == BACKSLASH) {
+            if (Escaping.escapeValue(b, i, end) < 0) {
+                escapesValid = false;
+                i = ByteScan.indexOfEither(b, i, end, NEWLINE, NEWLINE);
+                break;
+            }
+            i += 4;
         }
         textLength = i - start;
-        dictCount = 0;
-        if (!Escaping.isValid(b, start, textLength)) {
+        if (!escapesValid) {
             return FrameError.BAD_ESCAPE;
         }
         // i is at '\n' (or end). Each following line is " KEY=VALUE", the last may lack its '\n'.
@@ -150,17 +161,11 @@ public final class Record {
             if (lineStart == end) {
                 break; // trailing newline
             }
-            int lineEnd = lineStart;
-            while (lineEnd < end && b.getByte(lineEnd) != '\n') {
-                lineEnd++;
-            }
+            final int lineEnd = ByteScan.indexOfEither(b, lineStart, end, NEWLINE, NEWLINE);
             if (b.getByte(lineStart) != ' ') {
                 return FrameError.BAD_DICTIONARY;
             }
-            int eq = lineStart + 1;
-            while (eq < lineEnd && b.getByte(eq) != '=') {
-                eq++;
-            }
+            final int eq = ByteScan.indexOfEither(b, lineStart + 1, lineEnd, EQUALS, EQUALS);
             if (eq == lineEnd || eq == lineStart + 1) {
                 return FrameError.BAD_DICTIONARY;
             }

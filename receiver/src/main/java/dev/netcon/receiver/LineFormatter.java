@@ -1,5 +1,6 @@
 package dev.netcon.receiver;
 
+import dev.netcon.protocol.ByteScan;
 import dev.netcon.protocol.Escaping;
 import dev.netcon.protocol.Numbers;
 import dev.netcon.protocol.Record;
@@ -153,13 +154,15 @@ final class LineFormatter {
     private int copyEscaped(final DirectBuffer b, final int offset, final int len, final int at) {
         int p = at;
         line.checkLimit(p + len * 4 + 8);
-        for (int i = offset, end = offset + len; i < end; i++) {
-            final byte c = b.getByte(i);
-            if ((c >= 0 && c < 0x20) || c == 0x7f) {
-                p += Escaping.escapeByte(c, line, p);
-            } else {
-                line.putByte(p++, c);
+        final int end = offset + len;
+        for (int i = offset; i < end; ) {
+            final int control = ByteScan.indexOfControl(b, i, end);
+            line.putBytes(p, b, i, control - i); // the run before it, as is
+            p += control - i;
+            if (control < end) {
+                p += Escaping.escapeByte(b.getByte(control), line, p);
             }
+            i = control + 1;
         }
         return p;
     }
