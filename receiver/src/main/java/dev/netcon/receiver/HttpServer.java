@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -46,7 +47,7 @@ final class HttpServer implements AutoCloseable {
     private final ReceiverStats stats;
     private final ReceiverMetrics metrics;
     private final StreamHub hub;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("netcon-http"), NioIoHandler.newFactory());
     private Channel channel;
 
     HttpServer(final ReceiverStats stats, final ReceiverMetrics metrics, final StreamHub hub) {

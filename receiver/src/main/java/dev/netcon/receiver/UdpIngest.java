@@ -18,6 +18,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -52,7 +53,7 @@ final class UdpIngest implements Worker.AckSender, AutoCloseable {
         this.workers = workers;
         this.stats = stats;
         this.epoll = Epoll.isAvailable();
-        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(),
+        this.group = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("netcon-udp"),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     }
 
