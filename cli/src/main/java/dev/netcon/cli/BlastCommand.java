@@ -102,7 +102,7 @@ public final class BlastCommand implements Callable<Integer> {
         try (BlastSockets sockets = new BlastSockets(to, epoll)) {
             final List<BlastRun.Host> all = new ArrayList<>();
             for (int i = 0; i < hosts; i++) {
-                all.add(new BlastRun.Host(hosts == 1 ? base : base + "-" + i, sockets.open()));
+                all.add(new BlastRun.Host(hosts == 1 ? base : base + "-" + i, sockets.open(i)));
             }
             return blast(all, sockets);
         }
@@ -152,18 +152,19 @@ public final class BlastCommand implements Callable<Integer> {
                     sb.append(',');
                 }
                 sb.append("{\"host\":");
-                Json.string(sb, h.name).append(",\"records\":").append(this.records).append(",\"sent\":").append(h.sentRecords)
+                Json.string(sb, h.name).append(",\"source\":");
+                Json.string(sb, h.source()).append(",\"records\":").append(this.records).append(",\"sent\":").append(h.sentRecords)
                     .append(",\"datagrams\":").append(h.datagrams).append(",\"lost\":").append(h.lost)
                     .append(",\"duplicated\":").append(h.duplicated).append(",\"reordered\":").append(h.reordered).append('}');
             }
             out.println(sb.append("]}"));
         } else {
-            final String format = "%-24s %10s %10s %10s %8s %10s %10s%n";
-            out.printf(format, "HOST", "RECORDS", "SENT", "DATAGRAMS", "LOST", "DUPLICATED", "REORDERED");
+            final String format = "%-24s %-21s %10s %10s %10s %8s %10s %10s%n";
+            out.printf(format, "HOST", "SOURCE", "RECORDS", "SENT", "DATAGRAMS", "LOST", "DUPLICATED", "REORDERED");
             for (final BlastRun.Host h : all) {
-                out.printf(format, h.name, this.records, h.sentRecords, h.datagrams, h.lost, h.duplicated, h.reordered);
+                out.printf(format, h.name, h.source(), this.records, h.sentRecords, h.datagrams, h.lost, h.duplicated, h.reordered);
             }
-            out.printf(format, "TOTAL", this.records * all.size(), records, datagrams, lost, dups, reordered);
+            out.printf(format, "TOTAL", "", this.records * all.size(), records, datagrams, lost, dups, reordered);
             out.printf(Locale.ROOT, "%d datagrams in %.2f s: %.0f datagrams/s (%s)%n", datagrams, seconds, datagrams / seconds,
                 transport);
         }

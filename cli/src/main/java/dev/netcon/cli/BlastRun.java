@@ -44,6 +44,11 @@ final class BlastRun implements Runnable {
             this.name = name;
             this.channel = channel;
         }
+
+        /** The source address and port the receiver sees, "127.1.0.1:41234". */
+        String source() {
+            return dev.netcon.receiver.HostPort.format((java.net.InetSocketAddress) channel.localAddress());
+        }
     }
 
     /** Seeded impairments; a host's first and last records are never impaired, so every loss is a visible gap. */

@@ -44,6 +44,8 @@ class BlastIT {
             for (final Map<String, Object> h : hosts) {
                 final Map<String, Object> s = ((List<Map<String, Object>>) stats.get("sources")).stream()
                     .filter(x -> x.get("host").equals(h.get("host"))).findFirst().orElseThrow();
+                assertThat(s.get("source")).as("each simulated host has its own loopback address").isEqualTo(h.get("source"));
+                assertThat((String) h.get("source")).startsWith("127.1.0.");
                 assertThat(s.get("missing")).as("%s missing (socket overflows in this namespace: %d)", h.get("host"), overflows).isEqualTo(h.get("lost"));
                 assertThat(((Number) s.get("delivered")).longValue()).isEqualTo(((Number) h.get("sent")).longValue());
                 assertThat(s.get("duplicates")).isEqualTo(h.get("duplicated"));
