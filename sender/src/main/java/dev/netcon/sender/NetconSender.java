@@ -186,9 +186,8 @@ public final class NetconSender implements AutoCloseable {
                          final CharSequence key2, final CharSequence value2, final CharSequence[] keysAndValues,
                          final int count) {
         requireMode(false);
-        final long seq = nextSeq.getAndIncrement();
         if (closed || surelyFull(Math.min(text.length(), config.maxRecordBytes - headerBound))) {
-            ringFullDrops.drop(seq); // cheap early out: a full ring must not cost the caller a scan of the text
+            ringFullDrops.drop(nextSeq.getAndIncrement()); // early out: a full ring must not cost a scan of the text
             return false;
         }
         int textLength = FrameEncoder.escapedLength(text);
@@ -210,14 +209,17 @@ public final class NetconSender implements AutoCloseable {
             length = headerBound + textLength + dictLength + truncateMark;
         }
         if (closed) {
-            ringFullDrops.drop(seq);
+            ringFullDrops.drop(nextSeq.getAndIncrement());
             return false;
         }
         final int index = ring.tryClaim(MSG_FRAME, LENGTH_FIELD + length);
         if (index <= 0) {
-            ringFullDrops.drop(seq);
+            ringFullDrops.drop(nextSeq.getAndIncrement());
             return false;
         }
+        // The seq is taken right after the claim, not before the text is measured: a writer preempted between
+        // taking a seq and claiming would send it late, after the receiver's window (docs/sender.md, Limits).
+        final long seq = nextSeq.getAndIncrement();
         final UnsafeBuffer slot = (UnsafeBuffer) ring.buffer();
         final FrameEncoder encoder = ENCODERS.get();
         encoder.wrap(slot, index + LENGTH_FIELD, length)
@@ -256,19 +258,21 @@ public final class NetconSender implements AutoCloseable {
     /** Queues raw text bytes (escaped on the way). */
     public boolean write(final int level, final DirectBuffer text, final int offset, final int length) {
         requireMode(false);
-        final long seq = nextSeq.getAndIncrement();
         int textLength = length * 4; // worst case once escaped
         final boolean truncate = headerBound + textLength > config.maxRecordBytes;
         final int frameBound = truncate ? config.maxRecordBytes : headerBound + textLength;
         if (closed) {
-            ringFullDrops.drop(seq);
+            ringFullDrops.drop(nextSeq.getAndIncrement());
             return false;
         }
         final int index = ring.tryClaim(MSG_FRAME, LENGTH_FIELD + frameBound);
         if (index <= 0) {
-            ringFullDrops.drop(seq);
+            ringFullDrops.drop(nextSeq.getAndIncrement());
             return false;
         }
+        // The seq is taken right after the claim, not before the text is measured: a writer preempted between
+        // taking a seq and claiming would send it late, after the receiver's window (docs/sender.md, Limits).
+        final long seq = nextSeq.getAndIncrement();
         final UnsafeBuffer slot = (UnsafeBuffer) ring.buffer();
         final FrameEncoder encoder = ENCODERS.get();
         encoder.wrap(slot, index + LENGTH_FIELD, frameBound)
