@@ -5,7 +5,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -61,18 +60,10 @@ class BlastIT {
     void shouldShowAProgressBarOnATerminalOnly() throws Exception {
         try (DatagramChannel sink = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
             final int port = ((InetSocketAddress) sink.getLocalAddress()).getPort();
-            final String args = " blast --target 127.0.0.1:" + port + " --records 30000 --rate 20000 --hostname-prefix tty";
-            // script(1) gives the command a pseudo-terminal, as a person's shell would.
-            final ProcessBuilder pb = new ProcessBuilder("script", "-qec", LauncherIT.ROOT.resolve("netcon") + args, "/dev/null");
-            pb.environment().put("NETCON_NO_BUILD", "1");
-            final Path out = Files.createTempFile("tty", ".out");
-            pb.redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
-            final Process p = pb.start();
-            p.getOutputStream().close();
-            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            final String onTty = Files.readString(out);
+            final String args = "blast --target 127.0.0.1:" + port + " --records 30000 --rate 20000 --hostname-prefix tty";
+            final String onTty = LauncherIT.onTerminal(args, java.util.Map.of());
             assertThat(onTty).contains("\r[#").contains("#] 100%").contains("TOTAL"); // redrawn in place
-            final LauncherIT.Result piped = LauncherIT.netcon(args.trim().split(" "));
+            final LauncherIT.Result piped = LauncherIT.netcon(args.split(" "));
             assertThat(piped.exit()).isZero();
             assertThat(piped.err()).doesNotContain("%");
             assertThat(piped.out()).contains("TOTAL");

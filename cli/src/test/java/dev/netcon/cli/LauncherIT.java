@@ -45,6 +45,28 @@ class LauncherIT {
             java.nio.file.Files.readString(err.toPath(), StandardCharsets.UTF_8));
     }
 
+    /**
+     * Runs the launcher on a pseudo-terminal, as a person's shell would (script(1)); returns what the terminal
+     * showed (stdout and stderr together). {@code env}: variables to set, a null value removes one.
+     */
+    static String onTerminal(final String args, final java.util.Map<String, String> env) throws Exception {
+        final ProcessBuilder pb = new ProcessBuilder("script", "-qec", ROOT.resolve("netcon") + " " + args, "/dev/null");
+        pb.environment().put("NETCON_NO_BUILD", "1");
+        env.forEach((k, v) -> {
+            if (v == null) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
+        final File out = File.createTempFile("tty", ".out");
+        pb.redirectOutput(out).redirectInput(ProcessBuilder.Redirect.PIPE);
+        final Process p = pb.start();
+        p.getOutputStream().close();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("netcon %s on a terminal finished", args).isTrue();
+        return java.nio.file.Files.readString(out.toPath(), StandardCharsets.UTF_8);
+    }
+
     @Test
     void shouldPrintHelpAndVersion() throws Exception {
         final Result help = netcon("--help");

@@ -10,7 +10,6 @@ import java.io.InputStreamReader;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,24 +168,13 @@ class TailStatsIT {
 
     @Test
     void shouldColourOnATerminalOnly() throws Exception {
-        // script(1) gives the command a pseudo-terminal, as a person's shell would.
-        final String cmd = LauncherIT.ROOT.resolve("netcon") + " tail --data-dir " + dir + " -n 100 --host db-1";
-        final ProcessBuilder pb = new ProcessBuilder("script", "-qec", cmd, "/dev/null");
-        pb.environment().put("NETCON_NO_BUILD", "1");
-        pb.environment().remove("NO_COLOR");
-        pb.environment().put("TERM", "xterm");
-        final Path out = Files.createTempFile("tty", ".out");
-        pb.redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
-        final Process p = pb.start();
-        p.getOutputStream().close();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        final String onTty = Files.readString(out);
-        assertThat(onTty).contains("\u001b[31m").contains("db error 1"); // err in red
-        pb.environment().put("NO_COLOR", "1");
-        final Process plain = pb.start();
-        plain.getOutputStream().close();
-        assertThat(plain.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(Files.readString(out)).contains("db error 1").doesNotContain("\u001b[31m");
+        final String args = "tail --data-dir " + dir + " -n 100 --host db-1";
+        final java.util.Map<String, String> colourTerminal = new java.util.HashMap<>();
+        colourTerminal.put("NO_COLOR", null);
+        colourTerminal.put("TERM", "xterm");
+        assertThat(LauncherIT.onTerminal(args, colourTerminal)).contains("\u001b[31m").contains("db error 1"); // err in red
+        colourTerminal.put("NO_COLOR", "1");
+        assertThat(LauncherIT.onTerminal(args, colourTerminal)).contains("db error 1").doesNotContain("\u001b[31m");
         final LauncherIT.Result piped = LauncherIT.netcon("tail", "--data-dir", dir.toString(), "-n", "100", "--host", "db-1");
         assertThat(piped.out()).doesNotContain("\u001b[");
     }
