@@ -42,17 +42,20 @@ public final class Cidr {
 
     /** Whether {@code address} (4 or 16 bytes; IPv4-mapped IPv6 counts as IPv4) lies in this block. */
     public boolean contains(final InetAddress address) {
-        byte[] a = address.getAddress();
-        if (a.length == 16 && network.length == 4 && isV4Mapped(a)) {
-            a = java.util.Arrays.copyOfRange(a, 12, 16);
-        }
-        if (a.length != network.length) {
+        final byte[] a = address.getAddress();
+        return contains(a, a.length);
+    }
+
+    /** Whether the address {@code a[0..length)} (4 or 16 bytes) lies in this block; allocation-free. */
+    public boolean contains(final byte[] a, final int length) {
+        final int from = length == 16 && network.length == 4 && isV4Mapped(a) ? 12 : 0; // IPv4-mapped: its last 4 bytes
+        if (length - from != network.length) {
             return false;
         }
         int bits = prefixLength;
-        for (int i = 0; i < a.length && bits > 0; i++, bits -= 8) {
+        for (int i = 0; i < network.length && bits > 0; i++, bits -= 8) {
             final int mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-            if ((a[i] & mask) != (network[i] & mask)) {
+            if ((a[from + i] & mask) != (network[i] & mask)) {
                 return false;
             }
         }

@@ -92,24 +92,47 @@ final class Worker implements Agent, MessageHandler, RecordListener {
      */
     boolean offer(final InetSocketAddress sender, final DirectBuffer payload, final int offset, final int length) {
         final InetAddress address = sender.getAddress();
-        final boolean isV4 = address instanceof java.net.Inet4Address;
-        final int header = isV4 ? 7 : 19;
-        final int index = ring.tryClaim(MSG_DATAGRAM, header + length);
+        if (address instanceof java.net.Inet4Address) {
+            final int index = claim(4, length);
+            if (index <= 0) {
+                return false;
+            }
+            ring.buffer().putInt(index + 1, address.hashCode(), java.nio.ByteOrder.BIG_ENDIAN); // Inet4Address.hashCode() is the address
+            return commit(index, 4, sender.getPort(), payload, offset, length);
+        }
+        final byte[] bytes = address.getAddress();
+        return offer(bytes, bytes.length, sender.getPort(), payload, offset, length);
+    }
+
+    /** As {@link #offer(InetSocketAddress, DirectBuffer, int, int)}, the sender given as 4 or 16 address bytes. */
+    boolean offer(final byte[] address, final int addressLength, final int port, final DirectBuffer payload, final int offset,
+                  final int length) {
+        if (addressLength != 4 && addressLength != 16) {
+            return false; // not an IP sender: nothing a UDP socket of ours hands over
+        }
+        final int index = claim(addressLength, length);
         if (index <= 0) {
-            stats.queueFull.incrementAndGet();
             return false;
         }
-        final MutableDirectBuffer b = ring.buffer();
-        if (isV4) {
-            b.putByte(index, (byte) 4);
-            b.putInt(index + 1, address.hashCode(), java.nio.ByteOrder.BIG_ENDIAN); // Inet4Address.hashCode() is the address
-            b.putShort(index + 5, (short) sender.getPort(), java.nio.ByteOrder.BIG_ENDIAN);
-        } else {
-            b.putByte(index, (byte) 16);
-            b.putBytes(index + 1, address.getAddress());
-            b.putShort(index + 17, (short) sender.getPort(), java.nio.ByteOrder.BIG_ENDIAN);
+        ring.buffer().putBytes(index + 1, address, 0, addressLength);
+        return commit(index, addressLength, port, payload, offset, length);
+    }
+
+    /** Claims room for one datagram message (address length, address, port, payload); counts a full queue. */
+    private int claim(final int addressLength, final int length) {
+        final int index = ring.tryClaim(MSG_DATAGRAM, 1 + addressLength + 2 + length);
+        if (index <= 0) {
+            stats.queueFull.incrementAndGet();
         }
-        b.putBytes(index + header, payload, offset, length);
+        return index;
+    }
+
+    private boolean commit(final int index, final int addressLength, final int port, final DirectBuffer payload,
+                           final int offset, final int length) {
+        final MutableDirectBuffer b = ring.buffer();
+        b.putByte(index, (byte) addressLength);
+        b.putShort(index + 1 + addressLength, (short) port, java.nio.ByteOrder.BIG_ENDIAN);
+        b.putBytes(index + 1 + addressLength + 2, payload, offset, length);
         ring.commit(index);
         return true;
     }

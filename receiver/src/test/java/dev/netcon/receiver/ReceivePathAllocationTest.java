@@ -14,17 +14,17 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The worker's path (hand-off ring → decode → order → account → format → store) allocates nothing per
- * datagram once warm. The I/O thread's is measured and bounded, not zero: Netty's epoll read makes a
- * DatagramPacket and the sender's InetSocketAddress for every datagram (its API has no other way to say who
- * sent it); docs/receiver.md, Limits.
+ * The receive path allocates nothing per datagram once warm: neither the I/O thread (recvmmsg straight into a
+ * reused buffer, {@code RecvmmsgReader}) nor the worker's path after it (hand-off ring → decode → order →
+ * account → format → store). The few KB each thread shows over 200 000 datagrams are once-a-second work (the
+ * line formatter's date).
  */
 class ReceivePathAllocationTest {
     private static final int WARMUP = 100_000;
     private static final int MEASURED = 200_000;
 
     @Test
-    void shouldNotAllocatePerDatagramOnTheWorkerThread(@TempDir final Path dir) throws Exception {
+    void shouldNotAllocatePerDatagramOnTheIoOrTheWorkerThread(@TempDir final Path dir) throws Exception {
         try (ReceiverHarness rx = new ReceiverHarness(dir, c -> new ReceiverConfig(c.listen(), c.http(), c.dataDir(), false,
             c.allow(), 1, 1, c.queueBytesPerWorker(), c.receiveBufferBytes(), c.maxSources(), c.idleTimeoutNs(), 0, 0,
             c.gapTimeoutNs(), c.windowSize(), 10, c.store()));
@@ -58,8 +58,7 @@ class ReceivePathAllocationTest {
             final SourceStats s = rx.receiver.stats().totals();
             System.out.println("worker thread allocated " + allocated + " bytes for " + MEASURED + " datagrams; I/O thread "
                 + ioAllocated + " bytes (" + ioAllocated / MEASURED + " per datagram)");
-            // Netty's per-datagram objects (DatagramPacket, sender address): known, bounded, and not to grow.
-            assertThat(ioAllocated / MEASURED).as("bytes per datagram on the I/O thread").isLessThanOrEqualTo(256);
+            assertThat(ioAllocated).as("bytes allocated by the I/O thread for %d datagrams", MEASURED).isLessThan(MEASURED / 10);
             // The once-a-second date stamp of the line formatter is the only allocation left.
             assertThat(allocated).as("bytes allocated by the worker for %d datagrams", MEASURED)
                 .isLessThan(MEASURED / 10);

@@ -1,0 +1,61 @@
+package dev.netcon.receiver;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every way the receiver can read datagrams (-Dnetcon.udp.read) delivers the same: the default recvmmsg reader,
+ * Netty's epoll channel (the fallback where the reader cannot work with the Netty on the class path) and NIO
+ * (elsewhere than Linux): records from several sources, an allow list, and reliable-mode acks from the port.
+ */
+class IngestPathsTest {
+    @AfterEach
+    void clearProperty() {
+        System.clearProperty(UdpIngest.READ_PROPERTY);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "epoll-channel", "nio"})
+    void shouldDeliverAllowAndAcknowledgeOnEveryReadPath(final String read, @TempDir final Path dir) throws Exception {
+        System.setProperty(UdpIngest.READ_PROPERTY, read);
+        try (ReceiverHarness rx = new ReceiverHarness(dir, c -> new ReceiverConfig(c.listen(), c.http(), c.dataDir(), true,
+                 List.of(Cidr.parse("127.0.0.1/32")), c.ioThreads(), c.workers(), c.queueBytesPerWorker(), c.receiveBufferBytes(),
+                 c.maxSources(), c.idleTimeoutNs(), c.rateLimitRecords(), c.rateLimitBytes(), c.gapTimeoutNs(), c.windowSize(),
+                 c.metricsSourceLimit(), c.store()));
+             DatagramSocket a = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             DatagramSocket b = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+             DatagramSocket outside = new DatagramSocket(new InetSocketAddress("127.0.0.2", 0))) {
+            assertThat(rx.receiver.describe()).contains(switch (read) {
+                case "nio" -> "(nio,";
+                case "epoll-channel" -> "(epoll,";
+                default -> "(epoll, recvmmsg";
+            });
+            for (int seq = 1; seq <= 50; seq++) {
+                ReceiverHarness.send(a, rx.udp(), frame(seq, "a"));
+                ReceiverHarness.send(b, rx.udp(), frame(seq, "b"));
+            }
+            ReceiverHarness.send(outside, rx.udp(), frame(1, "outside"));
+            ReceiverHarness.await(() -> rx.receiver.stats().totals().delivered == 100 && rx.receiver.stats().notAllowed() == 1);
+            // reliable mode: the receiver answers from its port with an ncrx ack
+            a.setSoTimeout(10_000);
+            final java.net.DatagramPacket ack = new java.net.DatagramPacket(new byte[1500], 1500);
+            a.receive(ack);
+            assertThat(ack.getPort()).isEqualTo(rx.udp().getPort());
+            assertThat(new String(ack.getData(), 0, ack.getLength(), StandardCharsets.US_ASCII)).startsWith("ncrx");
+        }
+    }
+
+    private static byte[] frame(final long seq, final String host) {
+        return ("6," + seq + ",1000,-;record " + seq + "\n host=" + host + "\n").getBytes(StandardCharsets.US_ASCII);
+    }
+}
