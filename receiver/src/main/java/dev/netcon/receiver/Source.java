@@ -2,6 +2,8 @@ package dev.netcon.receiver;
 
 import dev.netcon.protocol.SourceSequencer;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 import java.net.InetSocketAddress;
 
 /**
@@ -18,6 +20,8 @@ final class Source {
     /** Directory name; starts as the address and becomes the host= name once one arrives. */
     String host;
     boolean named;
+    /** The host= value as it came on the wire (escaped), once named: another value means another sender. */
+    UnsafeBuffer wireHost;
     TokenBucket recordBucket;
     TokenBucket byteBucket;
     long lastSeenNs;

@@ -156,12 +156,22 @@ final class Worker implements Agent, MessageHandler, RecordListener {
 
     @Override
     public void onMessage(final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length) {
-        final Source source = lookup(buffer, index);
+        Source source = lookup(buffer, index);
         if (source == null) {
             return;
         }
         final int header = buffer.getByte(index) == 4 ? 7 : 19;
         final int payloadLength = length - header;
+        if (source.wireHost != null && HostField.differs(buffer, index + header, payloadLength, source.wireHost)) {
+            // Another sender on this address and port (a NAT, a restarted container, a reused port): the old
+            // stream is closed as an evicted source would be, and this datagram starts a new one, so that its
+            // seqs are not taken for the old stream's duplicates.
+            evict(source);
+            source = lookup(buffer, index);
+            if (source == null) {
+                return;
+            }
+        }
         source.lastSeenNs = nowNs;
         source.stats.lastSeenEpochMs = nowMs;
         touch(source);
@@ -367,6 +377,9 @@ final class Worker implements Agent, MessageHandler, RecordListener {
                 s.named = true;
                 s.host = SourceNames.sanitise(record.dictValue(i));
                 s.stats.host = s.host;
+                final byte[] wire = new byte[record.dictValueLength(i)];
+                record.buffer().getBytes(record.dictValueOffset(i), wire);
+                s.wireHost = new UnsafeBuffer(wire);
             }
         }
         final long droppedFirst = record.dictLong("NETCON_DROPPED_FIRST", -1);

@@ -36,7 +36,7 @@ class DualStackTest {
             final String stats = rx.get("/stats");
             assertThat(stats).contains("\"host\":\"four\",\"source\":\"127.0.0.1:" + v4.getLocalPort() + "\"")
                 .contains("\"host\":\"six\",\"source\":\"[0:0:0:0:0:0:0:1]:" + v6.getLocalPort() + "\"");
-            ReceiverHarness.await(() -> storedLines(rx, "four") == 1); // on disk after the next flush
+            ReceiverHarness.await(() -> rx.storedLines("four") == 1); // on disk after the next flush
             assertThat(rx.lines("four")).singleElement().asString().contains("\t127.0.0.1:" + v4.getLocalPort() + "\t");
         }
     }
@@ -52,14 +52,6 @@ class DualStackTest {
             ReceiverHarness.await(() -> rx.receiver.stats().totals().delivered == 1);
             ReceiverHarness.await(() -> rx.receiver.stats().notAllowed() == 1);
             assertThat(rx.get("/stats")).contains("\"host\":\"four\"").doesNotContain("\"host\":\"six\"");
-        }
-    }
-
-    private static int storedLines(final ReceiverHarness rx, final String host) {
-        try {
-            return rx.lines(host).size();
-        } catch (final java.io.IOException e) {
-            return -1;
         }
     }
 

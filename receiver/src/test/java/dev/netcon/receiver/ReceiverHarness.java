@@ -51,6 +51,15 @@ final class ReceiverHarness implements AutoCloseable {
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
     }
 
+    /** Lines stored for {@code host} so far, for waiting on the flusher; -1 while the file cannot be read. */
+    int storedLines(final String host) {
+        try {
+            return lines(host).size();
+        } catch (final IOException e) {
+            return -1;
+        }
+    }
+
     List<String> lines(final String host) throws IOException {
         final Path p = dataDir.resolve(host).resolve(FileStore.ACTIVE);
         return Files.exists(p) ? Files.readAllLines(p) : List.of();
