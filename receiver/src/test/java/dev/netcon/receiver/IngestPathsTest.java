@@ -2,7 +2,7 @@ package dev.netcon.receiver;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.DatagramSocket;
@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every way the receiver can read datagrams (-Dnetcon.udp.read) delivers the same: the default recvmmsg reader,
  * Netty's epoll channel (the fallback where the reader cannot work with the Netty on the class path) and NIO
- * (elsewhere than Linux): records from several sources, an allow list, and reliable-mode acks from the port.
+ * (elsewhere than Linux), with one socket or several sharing the port (SO_REUSEPORT, one per I/O thread):
+ * records from several sources, an allow list, and reliable-mode acks from the port.
  */
 class IngestPathsTest {
     @AfterEach
@@ -24,12 +25,13 @@ class IngestPathsTest {
         System.clearProperty(UdpIngest.READ_PROPERTY);
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"auto", "epoll-channel", "nio"})
-    void shouldDeliverAllowAndAcknowledgeOnEveryReadPath(final String read, @TempDir final Path dir) throws Exception {
+    @ParameterizedTest(name = "{0}, {1} I/O thread(s)")
+    @CsvSource({"auto,1", "auto,2", "epoll-channel,1", "epoll-channel,2", "nio,1"})
+    void shouldDeliverAllowAndAcknowledgeOnEveryReadPath(final String read, final int ioThreads, @TempDir final Path dir)
+        throws Exception {
         System.setProperty(UdpIngest.READ_PROPERTY, read);
         try (ReceiverHarness rx = new ReceiverHarness(dir, c -> new ReceiverConfig(c.listen(), c.http(), c.dataDir(), true,
-                 List.of(Cidr.parse("127.0.0.1/32")), c.ioThreads(), c.workers(), c.queueBytesPerWorker(), c.receiveBufferBytes(),
+                 List.of(Cidr.parse("127.0.0.1/32")), ioThreads, c.workers(), c.queueBytesPerWorker(), c.receiveBufferBytes(),
                  c.maxSources(), c.idleTimeoutNs(), c.rateLimitRecords(), c.rateLimitBytes(), c.gapTimeoutNs(), c.windowSize(),
                  c.metricsSourceLimit(), c.store()));
              DatagramSocket a = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
@@ -39,7 +41,7 @@ class IngestPathsTest {
                 case "nio" -> "(nio,";
                 case "epoll-channel" -> "(epoll,";
                 default -> "(epoll, recvmmsg";
-            });
+            }).contains(ioThreads == 1 ? ", 1 socket," : ", " + ioThreads + " sockets,"); // SO_REUSEPORT, one per thread
             for (int seq = 1; seq <= 50; seq++) {
                 ReceiverHarness.send(a, rx.udp(), frame(seq, "a"));
                 ReceiverHarness.send(b, rx.udp(), frame(seq, "b"));
