@@ -99,7 +99,7 @@ public class ReceivePathBenchmark {
     public int receive() {
         final int i = nextSource();
         final int length = encode(i);
-        worker.offer(addresses[i], 4, 6665, frame, 0, length);
+        worker.offer(0, addresses[i], 4, 6665, frame, 0, length);
         return worker.doWork();
     }
 

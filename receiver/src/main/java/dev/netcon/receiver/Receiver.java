@@ -71,6 +71,11 @@ public final class Receiver implements AutoCloseable {
             + ", data " + config.dataDir().toAbsolutePath() + (config.reliable() ? ", reliable" : "");
     }
 
+    /** Every UDP socket's address (with several I/O threads, addresses repeat: one per socket). */
+    public java.util.List<InetSocketAddress> udpAddresses() {
+        return ingest.localAddresses();
+    }
+
     public InetSocketAddress udpAddress() {
         return ingest.localAddress();
     }

@@ -26,6 +26,8 @@ final class Source {
     TokenBucket byteBucket;
     long lastSeenNs;
     boolean timed;
+    /** Index of the listen socket this source's latest datagram came in on: acknowledgements leave from it. */
+    int socket;
     /** Reliable mode: an acknowledgement was held back by the ack interval; the timer scan sends it. */
     boolean ackPending;
     Source newer;

@@ -101,6 +101,17 @@ final class UdpIngest implements Worker.AckSender, AutoCloseable {
         return description;
     }
 
+    /** Every bound address, one per --listen (tests listen on port 0 and read the real ports here). */
+    List<InetSocketAddress> localAddresses() {
+        final List<InetSocketAddress> all = new ArrayList<>();
+        if (allocationFree) {
+            readers.forEach(r -> all.add(r.localAddress()));
+        } else {
+            channels.forEach(c -> all.add((InetSocketAddress) c.localAddress()));
+        }
+        return all;
+    }
+
     /** The first bound address (tests listen on port 0 and read the real port here). */
     InetSocketAddress localAddress() {
         return allocationFree ? readers.get(0).localAddress() : (InetSocketAddress) channels.get(0).localAddress();
@@ -115,13 +126,7 @@ final class UdpIngest implements Worker.AckSender, AutoCloseable {
         final Bootstrap b = new Bootstrap().group(group)
             .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
             .option(ChannelOption.SO_RCVBUF, config.receiveBufferBytes())
-            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(epoll ? MAX_DATAGRAM * BATCH : MAX_DATAGRAM))
-            .handler(new io.netty.channel.ChannelInitializer<Channel>() {
-                @Override
-                protected void initChannel(final Channel ch) {
-                    ch.pipeline().addLast(new IngestHandler());
-                }
-            });
+            .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(epoll ? MAX_DATAGRAM * BATCH : MAX_DATAGRAM));
         if (epoll) {
             b.option(EpollChannelOption.SO_REUSEPORT, sockets > 1);
             b.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM);
@@ -129,6 +134,8 @@ final class UdpIngest implements Worker.AckSender, AutoCloseable {
         InetSocketAddress bound = address;
         int granted = 0;
         for (int i = 0; i < sockets; i++) {
+            final IngestHandler handler = new IngestHandler(channels.size()); // its index: acks leave from it
+            b.handler(handler);
             final Channel ch;
             try {
                 ch = b.bind(bound).sync().channel();
@@ -150,7 +157,8 @@ final class UdpIngest implements Worker.AckSender, AutoCloseable {
         for (int i = 0; i < sockets; i++) {
             final RecvmmsgReader reader;
             try {
-                reader = RecvmmsgReader.bind(bound, sockets > 1, config.receiveBufferBytes(), MAX_DATAGRAM, BATCH, new IngestHandler());
+                reader = RecvmmsgReader.bind(bound, sockets > 1, config.receiveBufferBytes(), MAX_DATAGRAM, BATCH,
+                    new IngestHandler(readers.size()));
             } catch (final IOException | RuntimeException e) {
                 throw BindFailure.of(e, "listen on udp " + HostPort.format(address), "--listen");
             }
@@ -173,14 +181,14 @@ final class UdpIngest implements Worker.AckSender, AutoCloseable {
     }
 
     @Override
-    public void send(final InetSocketAddress to, final DirectBuffer buffer, final int length) {
+    public void send(final int socket, final InetSocketAddress to, final DirectBuffer buffer, final int length) {
         final byte[] bytes = new byte[length];
         buffer.getBytes(0, bytes);
         if (allocationFree) {
-            readers.get(0).send(to, bytes);
+            readers.get(socket).send(to, bytes);
             return;
         }
-        final Channel ch = channels.get(0);
+        final Channel ch = channels.get(socket);
         ch.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), to), ch.voidPromise());
     }
 
@@ -214,8 +222,17 @@ final class UdpIngest implements Worker.AckSender, AutoCloseable {
      * through a channel's pipeline.
      */
     private final class IngestHandler extends ChannelInboundHandlerAdapter implements RecvmmsgReader.DatagramHandler {
+        /** Index of its socket among all listen sockets, handed to the worker with each datagram. */
+        private final int socket;
         private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
         private final byte[] heapCopy = new byte[MAX_DATAGRAM];
+
+        IngestHandler(final int socket) {
+            if (socket > 255) {
+                throw new IllegalArgumentException("at most 256 listen sockets (--listen addresses x --io-threads)");
+            }
+            this.socket = socket;
+        }
 
         @Override
         public void onDatagram(final byte[] address, final int addressLength, final int port, final long memoryAddress,
@@ -226,7 +243,7 @@ final class UdpIngest implements Worker.AckSender, AutoCloseable {
             }
             view.wrap(memoryAddress, length);
             workers[Math.floorMod(addressHash(address, addressLength) * 0x9E3779B9, workers.length)]
-                .offer(address, addressLength, port, view, 0, length);
+                .offer(socket, address, addressLength, port, view, 0, length);
         }
 
         @Override
@@ -272,7 +289,7 @@ final class UdpIngest implements Worker.AckSender, AutoCloseable {
             }
             final InetAddress address = sender.getAddress();
             final int h = address instanceof Inet4Address ? address.hashCode() : addressHash(address.getAddress(), 16);
-            workers[Math.floorMod(h * 0x9E3779B9, workers.length)].offer(sender, view, 0, length);
+            workers[Math.floorMod(h * 0x9E3779B9, workers.length)].offer(socket, sender, view, 0, length);
         }
 
         private boolean allowed(final InetSocketAddress sender) {

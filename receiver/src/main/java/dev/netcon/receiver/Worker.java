@@ -42,7 +42,8 @@ final class Worker implements Agent, MessageHandler, RecordListener {
 
     /** How the worker answers a source in reliable mode. */
     interface AckSender {
-        void send(InetSocketAddress to, DirectBuffer buffer, int length);
+        /** Sends from listen socket {@code socket} (the one the source's datagrams came in on) to {@code to}. */
+        void send(int socket, InetSocketAddress to, DirectBuffer buffer, int length);
     }
 
     private final int id;
@@ -90,7 +91,8 @@ final class Worker implements Agent, MessageHandler, RecordListener {
      *
      * @return false when the ring is full (counted as queueFull).
      */
-    boolean offer(final InetSocketAddress sender, final DirectBuffer payload, final int offset, final int length) {
+    boolean offer(final int socket, final InetSocketAddress sender, final DirectBuffer payload, final int offset,
+                  final int length) {
         final InetAddress address = sender.getAddress();
         if (address instanceof java.net.Inet4Address) {
             final int index = claim(4, length);
@@ -98,15 +100,15 @@ final class Worker implements Agent, MessageHandler, RecordListener {
                 return false;
             }
             ring.buffer().putInt(index + 1, address.hashCode(), java.nio.ByteOrder.BIG_ENDIAN); // Inet4Address.hashCode() is the address
-            return commit(index, 4, sender.getPort(), payload, offset, length);
+            return commit(index, 4, sender.getPort(), socket, payload, offset, length);
         }
         final byte[] bytes = address.getAddress();
-        return offer(bytes, bytes.length, sender.getPort(), payload, offset, length);
+        return offer(socket, bytes, bytes.length, sender.getPort(), payload, offset, length);
     }
 
-    /** As {@link #offer(InetSocketAddress, DirectBuffer, int, int)}, the sender given as 4 or 16 address bytes. */
-    boolean offer(final byte[] address, final int addressLength, final int port, final DirectBuffer payload, final int offset,
-                  final int length) {
+    /** As {@link #offer(int, InetSocketAddress, DirectBuffer, int, int)}, the sender given as 4 or 16 address bytes. */
+    boolean offer(final int socket, final byte[] address, final int addressLength, final int port, final DirectBuffer payload,
+                  final int offset, final int length) {
         if (addressLength != 4 && addressLength != 16) {
             return false; // not an IP sender: nothing a UDP socket of ours hands over
         }
@@ -115,24 +117,32 @@ final class Worker implements Agent, MessageHandler, RecordListener {
             return false;
         }
         ring.buffer().putBytes(index + 1, address, 0, addressLength);
-        return commit(index, addressLength, port, payload, offset, length);
+        return commit(index, addressLength, port, socket, payload, offset, length);
     }
 
-    /** Claims room for one datagram message (address length, address, port, payload); counts a full queue. */
+    /**
+     * Claims room for one datagram message: address length (1 byte), address (4 or 16), port (2), the index of
+     * the listen socket it came in on (1), payload. Counts a full queue.
+     */
     private int claim(final int addressLength, final int length) {
-        final int index = ring.tryClaim(MSG_DATAGRAM, 1 + addressLength + 2 + length);
+        final int index = ring.tryClaim(MSG_DATAGRAM, messageHeaderLength(addressLength) + length);
         if (index <= 0) {
             stats.queueFull.incrementAndGet();
         }
         return index;
     }
 
-    private boolean commit(final int index, final int addressLength, final int port, final DirectBuffer payload,
-                           final int offset, final int length) {
+    private static int messageHeaderLength(final int addressLength) {
+        return 1 + addressLength + 2 + 1;
+    }
+
+    private boolean commit(final int index, final int addressLength, final int port, final int socket,
+                           final DirectBuffer payload, final int offset, final int length) {
         final MutableDirectBuffer b = ring.buffer();
         b.putByte(index, (byte) addressLength);
         b.putShort(index + 1 + addressLength, (short) port, java.nio.ByteOrder.BIG_ENDIAN);
-        b.putBytes(index + 1 + addressLength + 2, payload, offset, length);
+        b.putByte(index + 1 + addressLength + 2, (byte) socket);
+        b.putBytes(index + messageHeaderLength(addressLength), payload, offset, length);
         ring.commit(index);
         return true;
     }
@@ -160,7 +170,8 @@ final class Worker implements Agent, MessageHandler, RecordListener {
         if (source == null) {
             return;
         }
-        final int header = buffer.getByte(index) == 4 ? 7 : 19;
+        final int addressLength = buffer.getByte(index);
+        final int header = messageHeaderLength(addressLength);
         final int payloadLength = length - header;
         if (source.wireHost != null && HostField.differs(buffer, index + header, payloadLength, source.wireHost)) {
             // Another sender on this address and port (a NAT, a restarted container, a reused port): the old
@@ -172,6 +183,7 @@ final class Worker implements Agent, MessageHandler, RecordListener {
                 return;
             }
         }
+        source.socket = buffer.getByte(index + header - 1) & 0xff; // answers leave from the socket it wrote to
         source.lastSeenNs = nowNs;
         source.stats.lastSeenEpochMs = nowMs;
         touch(source);
@@ -193,7 +205,7 @@ final class Worker implements Agent, MessageHandler, RecordListener {
     private void answer(final Source s) {
         final int n = s.sequencer.ncrxResponse(nowNs, ack, 0);
         if (n > 0) {
-            acks.send(s.address, ack, n);
+            acks.send(s.socket, s.address, ack, n);
         } else if (!s.ackPending && s.sequencer.tracker().ackRateLimited(nowNs)) {
             s.ackPending = true;
             pendingAcks.add(s);

@@ -3,6 +3,7 @@ package dev.netcon.receiver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.DatagramSocket;
@@ -54,6 +55,27 @@ class IngestPathsTest {
             a.receive(ack);
             assertThat(ack.getPort()).isEqualTo(rx.udp().getPort());
             assertThat(new String(ack.getData(), 0, ack.getLength(), StandardCharsets.US_ASCII)).startsWith("ncrx");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "epoll-channel", "nio"})
+    void shouldAnswerFromTheAddressTheSenderWroteTo(final String read, @TempDir final Path dir) throws Exception {
+        System.setProperty(UdpIngest.READ_PROPERTY, read);
+        try (ReceiverHarness rx = new ReceiverHarness(dir, c -> new ReceiverConfig(
+                 List.of(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.2", 0)), c.http(), c.dataDir(),
+                 true, c.allow(), c.ioThreads(), c.workers(), c.queueBytesPerWorker(), c.receiveBufferBytes(), c.maxSources(),
+                 c.idleTimeoutNs(), c.rateLimitRecords(), c.rateLimitBytes(), c.gapTimeoutNs(), c.windowSize(),
+                 c.metricsSourceLimit(), c.store()));
+             DatagramSocket sender = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            final InetSocketAddress second = rx.receiver.udpAddresses().get(1);
+            assertThat(second.getAddress().getHostAddress()).isEqualTo("127.0.0.2");
+            ReceiverHarness.send(sender, second, frame(1, "multi"));
+            sender.setSoTimeout(10_000);
+            final java.net.DatagramPacket ack = new java.net.DatagramPacket(new byte[1500], 1500);
+            sender.receive(ack);
+            // a sender takes acks only from the address it sends to (netconsd's ncrx, netcon's ReliableLink)
+            assertThat(ack.getSocketAddress()).isEqualTo(second);
         }
     }
 
