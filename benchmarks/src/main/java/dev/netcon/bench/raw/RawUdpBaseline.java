@@ -176,7 +176,12 @@ public final class RawUdpBaseline {
                     case "--rounds" -> o.rounds = positive(args[i], value);
                     case "--size" -> o.size = positive(args[i], value);
                     case "--batch" -> o.batch = positive(args[i], value);
-                    case "--only" -> o.only = List.of(value.split(","));
+                    case "--only" -> {
+                        if (value == null) {
+                            throw new IllegalArgumentException("--only needs a value, e.g. --only blast");
+                        }
+                        o.only = List.of(value.split(","));
+                    }
                     case "-h", "--help" -> {
                         System.out.println("usage: RawUdpBaseline [--seconds 3] [--rounds 3] [--size 100] [--batch 64] [--only SENDER,...]");
                         System.exit(0);
